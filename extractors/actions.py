@@ -1,0 +1,168 @@
+"""Actions: the commitments a plan makes, one record per commitment.
+
+Where a reader finds them:
+
+- list items after a lead-in ("We will:") or under a cue heading ("Our priority actions"), and
+  any list item that itself opens with "We will";
+- short standalone lines under a cue heading ("Priorities for next 12-24 months"), each a
+  verb-first instruction; one printed line holding two of them is split;
+- table rows, one per row, the commitment taken from the column the header names ("Key Action",
+  "What we have committed to"), or, without a header, from what the cells hold;
+- "We will ..." sentences inside paragraphs (found by the spaCy commitment matcher).
+
+The other columns of a row are kept in `details` (by role: ref, owner, timescale, status,
+priority, measure, followup; other columns by their header) for the later stages.
+Repeated copies of the same commitment (garbled text layers print them several times) are kept
+once, the cleanest copy winning.
+"""
+
+from __future__ import annotations
+
+from rapidfuzz import fuzz
+
+from extractors.cleaners import clean_text, normalise_quotes, strip_bullet
+from extractors.nlp import commitment_sentences
+from extractors.registry import stage
+from extractors.state import State
+from extractors.tables import Columns, columns_for, parse_priority_refs, sub_objective
+from extractors.text_cues import (
+    WE_WILL,
+    is_action_cue,
+    is_lead_in,
+    is_measure_cue,
+    split_run_on_commitments,
+    starts_with_commitment_verb,
+    strip_we_will,
+)
+from schemas.document import Block, Row
+from schemas.records import Action, Problem, Provenance
+
+MAX_ITEM_WORDS = 90
+ROLE_KEYS = ("ref", "owner", "timescale", "status", "priority", "measure", "followup", "target", "value")
+
+
+def _action(text: str, block: Block, *, row: Row | None = None, details: dict | None = None, source: str | None = None) -> Action:
+    prov = Provenance(
+        page=row.page if row else block.page,
+        block_id=block.id,
+        span=(row.span if row else None) or block.span,
+        bbox=(row.bbox if row else None) or block.bbox,
+        source_text=source if source is not None else block.text,
+    )
+    return Action(text=text, details=details or {}, provenance=prov)
+
+
+def _from_list_item(block: Block) -> list[Action]:
+    text = clean_text(strip_bullet(block.text))
+    if not text or len(text.split()) > MAX_ITEM_WORDS:
+        return []
+    return [_action(strip_we_will(text) if WE_WILL.match(text) else text, block)]
+
+
+def _from_short_block(block: Block) -> list[Action]:
+    text = clean_text(block.text)
+    if len(text.split()) > MAX_ITEM_WORDS or not starts_with_commitment_verb(text):
+        return []
+    return [_action(part, block) for part in split_run_on_commitments(text)]
+
+
+def _row_details(columns: Columns, row: Row) -> dict[str, str]:
+    details: dict[str, str] = {}
+    role_of = {index: role for role, index in columns.roles.items()}
+    for index, cell in enumerate(row.cells):
+        role = role_of.get(index)
+        if role == "action":
+            continue
+        value = "\n".join(cell.lines) if cell.lines else cell.text
+        if role in ROLE_KEYS:
+            details[role] = value
+            if role == "status" and cell.fills:
+                details["status_fills"] = ",".join(cell.fills)
+        elif value:
+            details[columns.name(index)] = value
+    return details
+
+
+def _from_table(block: Block, state: State) -> list[Action]:
+    table = block.table
+    if table is None or not table.rows:
+        return []
+    columns = columns_for(table)
+    if "action" not in columns.roles:
+        return []
+    if "measure" in columns.roles and not table.header:
+        return []
+    actions = []
+    for row in table.rows:
+        if sub_objective(row):
+            continue
+        text = clean_text(columns.get(row, "action"))
+        if not text or parse_priority_refs(text) is not None or len(text.split()) < 2:
+            continue
+        text = strip_we_will(text) if WE_WILL.match(text) else text
+        details = _row_details(columns, row)
+        source = " | ".join(c.text for c in row.cells if c.text)
+        actions.append(_action(text, block, row=row, details=details, source=source))
+    return actions
+
+
+def _from_paragraph(block: Block) -> list[Action]:
+    actions = []
+    for start, end, sentence in commitment_sentences(block.text):
+        text = clean_text(strip_we_will(sentence))
+        if 3 <= len(text.split()) <= MAX_ITEM_WORDS:
+            actions.append(_action(text, block, source=sentence))
+    return actions
+
+
+def _key(text: str) -> str:
+    return " ".join(normalise_quotes(text).lower().split())
+
+
+def deduplicate(actions: list[Action], threshold: float) -> tuple[list[Action], list[Problem]]:
+    """Keep one of each repeated commitment: identical text, or (garbled copies in one block,
+    without the plan's own references) near-identical text."""
+    kept: list[Action] = []
+    dropped: list[Problem] = []
+    for action in actions:
+        key = _key(action.text)
+        duplicate = None
+        for k, other in enumerate(kept):
+            if action.details.get("ref") and other.details.get("ref") and action.details["ref"] != other.details["ref"]:
+                continue
+            same_block = other.provenance.block_id == action.provenance.block_id
+            if _key(other.text) == key or (
+                same_block and min(len(key), len(_key(other.text))) > 20 and fuzz.ratio(key, _key(other.text)) >= threshold
+            ):
+                duplicate = k
+                break
+        if duplicate is None:
+            kept.append(action)
+            continue
+        dropped.append(Problem(source="", stage="actions", reason="duplicate commitment", page=action.provenance.page, detail=action.text[:200]))
+    return kept, dropped
+
+
+@stage("actions", requires=("sections",), assigns=("actions",))
+def find_actions(state: State) -> dict:
+    found: list[Action] = []
+    blocks = state.blocks
+    for i, block in enumerate(blocks):
+        section = state.sections[i]
+        if block.kind == "list_item":
+            if section.kind == "measure":
+                continue
+            if section.kind == "action" or WE_WILL.match(block.text):
+                found.extend(_from_list_item(block))
+        elif block.kind == "table":
+            found.extend(_from_table(block, state))
+        elif block.kind in ("heading", "paragraph"):
+            cue = blocks[section.cue] if section.cue is not None else None
+            is_cue = is_action_cue(block.text) or is_measure_cue(block.text) or is_lead_in(block.text)
+            if section.kind == "action" and cue is not None and cue.kind == "heading" and not is_cue and section.cue != i:
+                found.extend(_from_short_block(block))
+            elif block.kind == "paragraph":
+                found.extend(_from_paragraph(block))
+    kept, dropped = deduplicate(found, state.settings.duplicate_threshold)
+    problems = tuple(p.model_copy(update={"source": state.doc.source}) for p in dropped)
+    return {"actions": tuple(kept), "problems": state.problems + problems}

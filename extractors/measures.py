@@ -1,0 +1,126 @@
+"""Measures: the indicators a plan says it will track, with baseline values and as-at dates.
+
+From list items under a measures heading ("Measures of Success") and from KPI tables (a header
+naming a measure or indicator column, with value/outturn/baseline and target columns). A value
+cell's date note ("As at 31/07/2024", "(August 2024)", "(2023/24)") becomes `as_at` and is
+removed from the value; a value with no digits ("Data being sourced") is no value.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractors.cleaners import clean_text, strip_bullet
+from extractors.deadlines import find_deadlines, parse_deadline
+from extractors.patterns import column_patterns
+from extractors.registry import stage
+from extractors.state import State
+from extractors.status import status_of
+from extractors.tables import columns_for
+from schemas.document import Block, Row, Table
+from schemas.records import Measure, Provenance
+
+AS_AT_BEFORE = re.compile(r"(?:\bas\s+(?:at|of)|\bat|\bposition)\s*:?\s*$", re.I)
+
+
+def split_note(text: str):
+    """Split a value cell into (value, as_at date) using its date note.
+
+    >>> split_note("868 (66.9% of cohort) As at 31/07/2024")
+    ('868 (66.9% of cohort)', datetime.date(2024, 7, 31))
+    """
+    as_at = None
+    value = text
+    for start, end, deadline in find_deadlines(text):
+        before = text[:start]
+        after = text[end:]
+        in_parens = before.rstrip().endswith("(") and after.lstrip().startswith(")")
+        note = AS_AT_BEFORE.search(before)
+        if not (in_parens or note or len(text.strip()) == end - start):
+            continue
+        as_at = as_at or deadline.end
+        cut_start = note.start() if note else before.rstrip().rfind("(") if in_parens else start
+        cut_end = end + (after.find(")") + 1 if in_parens else 0)
+        value = value.replace(text[cut_start:cut_end], " ")
+    value = " ".join(value.split()).strip(" ,;:-–")
+    return (value if re.search(r"\d", value) else None), as_at
+
+
+def _measure_column(table: Table) -> int | None:
+    """The measure/indicator column with the most filled cells (a label column has few)."""
+    patterns = column_patterns()["measure"]
+    candidates = [i for i, h in enumerate(table.header) if any(p.search(h) for p in patterns)]
+    if not candidates:
+        return None
+
+    def filled(i: int) -> int:
+        return sum(1 for r in table.rows if i < len(r.cells) and r.cells[i].text)
+
+    return max(candidates, key=lambda i: (filled(i), i))
+
+
+def _from_table(block: Block) -> list[Measure]:
+    table = block.table
+    if table is None or not table.header:
+        return []
+    columns = columns_for(table)
+    name_col = _measure_column(table)
+    if name_col is None or columns.roles.get("action") not in (None, name_col):
+        return []
+    value_col = columns.roles.get("value")
+    target_col = columns.roles.get("target")
+    status_col = columns.roles.get("status")
+    header_date = parse_deadline(table.header[value_col]) if value_col is not None else None
+    measures = []
+    for row in table.rows:
+        name = clean_text(row.cells[name_col].text) if name_col < len(row.cells) else ""
+        if len(name.split()) < 2:
+            continue
+        value, as_at = (None, None)
+        if value_col is not None and value_col < len(row.cells):
+            value, as_at = split_note(row.cells[value_col].text)
+        if as_at is None:
+            for i, cell in enumerate(row.cells):
+                if i not in (name_col, value_col) and cell.text:
+                    _, note = split_note(cell.text)
+                    as_at = as_at or note
+        if as_at is None and value is not None and header_date is not None:
+            as_at = header_date.end
+        target = row.cells[target_col].text if target_col is not None and target_col < len(row.cells) else None
+        status = None
+        if status_col is not None and status_col < len(row.cells):
+            cell = row.cells[status_col]
+            ratings = status_of(cell.text, ",".join(cell.fills))
+            status = ratings[0] if ratings else None
+        measures.append(_measure(name, block, row, value=value, as_at=as_at, target=target or None, status=status))
+    return measures
+
+
+def _measure(name: str, block: Block, row: Row | None = None, **fields) -> Measure:
+    prov = Provenance(
+        page=row.page if row else block.page,
+        block_id=block.id,
+        span=(row.span if row else None) or block.span,
+        bbox=(row.bbox if row else None) or block.bbox,
+        source_text=" | ".join(c.text for c in row.cells if c.text) if row else block.text,
+    )
+    return Measure(name=name, provenance=prov, **fields)
+
+
+@stage("measures", requires=("sections", "priorities"), assigns=("measures",))
+def find_measures(state: State) -> dict:
+    measures: list[Measure] = []
+    for i, block in enumerate(state.blocks):
+        section = state.sections[i]
+        anchor = state.anchors.get(i)
+        found: list[Measure] = []
+        if block.kind == "list_item" and section.kind == "measure":
+            name = clean_text(strip_bullet(block.text))
+            if len(name.split()) >= 2:
+                found = [_measure(name, block)]
+        elif block.kind == "table":
+            found = _from_table(block)
+        if anchor:
+            found = [m.model_copy(update={"priorities": (anchor,)}) for m in found]
+        measures.extend(found)
+    return {"measures": tuple(measures)}

@@ -1,0 +1,57 @@
+"""The spaCy layer: a blank English pipeline with a sentencizer and the commitment Matcher.
+
+No trained model is loaded: sentence boundaries and the commitment openers ("We will", "The
+council will", kept as data in patterns/commitment_openers.jsonl) are rules, which is what these
+documents need and what runs on a machine without model downloads.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import Matcher
+
+from extractors.patterns import HERE, PatternFileError
+
+
+@lru_cache(maxsize=1)
+def nlp() -> Language:
+    pipeline = spacy.blank("en")
+    pipeline.add_pipe("sentencizer")
+    return pipeline
+
+
+@lru_cache(maxsize=1)
+def commitment_matcher() -> Matcher:
+    matcher = Matcher(nlp().vocab, validate=True)
+    path = HERE / "commitment_openers.jsonl"
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+            matcher.add(entry["label"], [entry["pattern"]])
+        except (ValueError, KeyError) as exc:
+            raise PatternFileError(f"{path}:{number}: {exc}") from exc
+    return matcher
+
+
+def commitment_sentences(text: str) -> list[tuple[int, int, str]]:
+    """Sentences of `text` that open with a commitment ("We will ..."): (start, end, sentence).
+
+    >>> [s for _, _, s in commitment_sentences("We know it is hard. We will act now.")]
+    ['We will act now.']
+    """
+    doc = nlp()(text)
+    matcher = commitment_matcher()
+    found = []
+    for sent in doc.sents:
+        # Match offsets are relative to the sentence: an opener must start it.
+        for _, start, _ in matcher(sent):
+            if start == 0:
+                found.append((sent.start_char, sent.end_char, sent.text.strip()))
+            break
+    return found

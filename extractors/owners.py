@@ -1,0 +1,92 @@
+"""Owners: who leads a commitment, normalised to the document's own key.
+
+A plan that prints a key ("Key: PA = Placements & Accommodation Workstream") names its owners by
+abbreviation or shortened form ("Placements & Accom."); this stage reads the key and maps every
+owner cell onto the key's names. Without a key, the owner cell's lines are kept as printed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractors.cleaners import fold_whitespace
+from extractors.registry import stage
+from extractors.state import State
+
+KEY_ENTRY = re.compile(r"(?:^|\s|:)(?P<abbr>[A-Z][A-Za-z&]{0,5})\s*[=–:-]\s*(?P<name>.+?)(?=\s+[A-Z][A-Za-z&]{0,5}\s*[=–]\s|$)")
+KEY_START = re.compile(r"^\s*(?:key|abbreviations|glossary)\s*[:\-–]", re.I)
+NAME_SUFFIX = re.compile(r"\s+(?:workstream|work stream|group|board|team|sub-group)s?$", re.I)
+SPLIT = re.compile(r"\s*(?:;|\n|/|,\s+(?=[A-Z])|\s+(?:and|&)\s+(?=[A-Z][a-z]+\s+(?:team|service|board)))\s*")
+
+
+def parse_key(text: str) -> dict[str, str]:
+    """Abbreviation -> name from a printed key.
+
+    >>> parse_key("Key: PA = Placements & Accommodation Workstream H = Health Workstream")
+    {'PA': 'Placements & Accommodation', 'H': 'Health'}
+    """
+    if not KEY_START.match(text):
+        return {}
+    body = KEY_START.sub("", text, count=1)
+    key = {}
+    for match in KEY_ENTRY.finditer(body):
+        name = NAME_SUFFIX.sub("", fold_whitespace(match.group("name")).strip(" ,;."))
+        if name:
+            key[match.group("abbr")] = name
+    return key
+
+
+def _token_pattern(token: str) -> str:
+    if token in ("&", "and"):
+        return r"(?:&|and)"
+    word = re.sub(r"\W", "", token)
+    if len(word) >= 5:
+        return re.escape(word[:4]) + r"\w*\.?"
+    return re.escape(word) + r"\w{0,2}\.?"
+
+
+def name_pattern(name: str) -> re.Pattern[str]:
+    """A pattern that also finds shortened forms of a key name ("Placements & Accom.")."""
+    tokens = [t for t in re.split(r"[\s,]+", name) if t]
+    return re.compile(r"(?<!\w)" + r",?\s+".join(_token_pattern(t) for t in tokens) + r"(?!\w)", re.I)
+
+
+def normalise_owners(cell: str, key: dict[str, str]) -> list[str]:
+    """Owner names in a cell, mapped onto the key when there is one.
+
+    >>> normalise_owners("Participation Placements & Accom.", {"P": "Participation", "PA": "Placements & Accommodation"})
+    ['Participation', 'Placements & Accommodation']
+    """
+    cell = fold_whitespace(cell.replace("\n", " ; "))
+    if not cell:
+        return []
+    if key:
+        hits: list[tuple[int, str]] = []
+        for abbr, name in key.items():
+            for match in name_pattern(name).finditer(cell):
+                hits.append((match.start(), name))
+            for match in re.finditer(rf"(?<![\w&]){re.escape(abbr)}(?![\w&])", cell):
+                if len(abbr) >= 2:
+                    hits.append((match.start(), name))
+        names: list[str] = []
+        for _, name in sorted(hits):
+            if name not in names:
+                names.append(name)
+        if names:
+            return names
+    parts = [p.strip(" .;,-–") for p in SPLIT.split(cell)]
+    return [p for p in dict.fromkeys(parts) if p]
+
+
+@stage("owners", requires=("actions",), assigns=("owner_key", "actions"))
+def find_owners(state: State) -> dict:
+    key: dict[str, str] = {}
+    for block in state.blocks:
+        if block.kind in ("paragraph", "heading"):
+            key.update(parse_key(block.text))
+    actions = []
+    for action in state.actions:
+        cell = action.details.get("owner", "")
+        owners = tuple(normalise_owners(cell, key)) if cell else ()
+        actions.append(action.model_copy(update={"owners": owners}) if owners else action)
+    return {"owner_key": key, "actions": tuple(actions)}

@@ -1,0 +1,174 @@
+"""Priorities: the themes, outcomes or objectives a plan is organised by.
+
+Found, in order of preference, as:
+
+1. numbered priority headings ("Priority 2 – Children have a healthy childhood", "PRIORITY 1 –
+   ..."), in running text or as a row of table cells, with numbered sub-objectives ("2.1 – ...")
+   as level 2;
+2. a numbered list introduced by a line that names what it lists ("... focusing on four themes:");
+3. when nothing is numbered, the headings under which the plan lists its commitments, numbered
+   in order of appearance.
+
+The stage also records `anchors`: which blocks sit in which level-1 priority's section, either
+because they follow its heading or because their heading names it ("Putting children at the
+heart of everything we do" names theme 1 "Children at the heart of everything we do").
+"""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz
+
+from extractors.cleaners import clean_text, sentence_case, strip_bullet
+from extractors.patterns import cues, priority_heading_pattern
+from extractors.registry import stage
+from extractors.state import State
+from extractors.tables import sub_objective
+from extractors.text_cues import alpha_words, is_action_cue, is_measure_cue
+from schemas.records import Priority, Provenance
+
+NUMBER_MARKER = re.compile(r"^\(?(\d{1,2})[.)]?$")
+
+
+def _provenance(block, text: str) -> Provenance:
+    return Provenance(page=block.page, block_id=block.id, span=block.span, bbox=block.bbox, source_text=text)
+
+
+def _title(text: str) -> str:
+    return sentence_case(clean_text(strip_bullet(text)).strip(" –—-:.")).strip()
+
+
+def heading_names(heading: str, title: str, threshold: float) -> bool:
+    """True when a section heading names a listed priority (allowing a word or two more)."""
+    a, b = heading.lower(), title.lower()
+    short = min(len(a.split()), len(b.split()))
+    if short < 3 or max(len(a), len(b)) > 2.2 * min(len(a), len(b)):
+        return False
+    return fuzz.token_set_ratio(a, b) >= threshold
+
+
+def _numbered(state: State) -> tuple[dict[str, Priority], dict[str, int]]:
+    """Numbered priority headings and sub-objectives; returns priorities and their block index."""
+    found: dict[str, Priority] = {}
+    where: dict[str, int] = {}
+    pattern = priority_heading_pattern()
+    blocks = state.blocks
+    for i, block in enumerate(blocks):
+        if block.kind in ("heading", "paragraph"):
+            match = pattern.match(block.text)
+            if not match:
+                continue
+            number, title = match.group("number"), match.group("title")
+            if not title.strip() and i + 1 < len(blocks) and blocks[i + 1].kind in ("heading", "paragraph"):
+                if alpha_words(blocks[i + 1].text) <= 30:
+                    title = blocks[i + 1].text
+            title = _title(title)
+            if alpha_words(title) >= 2 and number not in found:
+                found[number] = Priority(number=number, level=1, title=title, provenance=_provenance(block, block.text))
+                where[number] = i
+        elif block.kind == "table" and block.table is not None:
+            for row in block.table.rows:
+                matches = [(c, pattern.match(c.lines[0] if c.lines else c.text)) for c in row.cells if c.text]
+                titled = [(c, m) for c, m in matches if m and alpha_words(m.group("title")) >= 2]
+                if len(titled) >= 2:  # a row of priority boxes
+                    for cell, m in titled:
+                        number = m.group("number")
+                        if number not in found:
+                            text = cell.lines[0] if cell.lines else cell.text
+                            title = _title(pattern.match(text).group("title"))
+                            found[number] = Priority(number=number, level=1, title=title, provenance=_provenance(block, text))
+                            where[number] = i
+                sub = sub_objective(row)
+                if sub and sub[0] not in found and sub[0].split(".")[0] in found:
+                    number, title = sub
+                    parent = number.split(".")[0]
+                    prov = Provenance(page=row.page, block_id=block.id, span=row.span, bbox=row.bbox, source_text=row.cells[0].text)
+                    found[number] = Priority(number=number, level=2, title=_title(title), parent=parent, provenance=prov)
+    return found, where
+
+
+def _listed(state: State) -> dict[str, Priority]:
+    """A numbered list introduced by a lead-in that names priorities/themes/outcomes."""
+    nouns = set(cues().priority_nouns)
+    blocks = state.blocks
+    found: dict[str, Priority] = {}
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        if block.kind == "list_item" and block.marker and NUMBER_MARKER.match(block.marker):
+            run = []
+            j = i
+            while j < len(blocks) and blocks[j].kind == "list_item" and blocks[j].marker and NUMBER_MARKER.match(blocks[j].marker):
+                run.append(blocks[j])
+                j += 1
+            lead = blocks[i - 1].text if i > 0 else ""
+            lead_words = set(re.findall(r"[a-z]+", lead.lower()))
+            if len(run) >= 2 and lead_words & nouns and not is_measure_cue(lead) and not found:
+                for item in run:
+                    number = NUMBER_MARKER.match(item.marker).group(1)
+                    found[number] = Priority(number=number, level=1, title=_title(item.text), provenance=_provenance(item, item.text))
+            i = j
+            continue
+        i += 1
+    return found
+
+
+def _section_headings(state: State) -> list[int]:
+    """Indices of the headings under which the document lists commitments, in order."""
+    headings: list[int] = []
+    for i, (block, section) in enumerate(zip(state.blocks, state.sections)):
+        if section.kind != "action" or section.heading is None:
+            continue
+        if block.kind not in ("list_item", "table"):
+            continue
+        heading = state.blocks[section.heading]
+        if is_action_cue(heading.text) or is_measure_cue(heading.text):
+            continue
+        if section.heading not in headings:
+            headings.append(section.heading)
+    return headings
+
+
+@stage("priorities", requires=("sections",), assigns=("priorities", "anchors"))
+def find_priorities(state: State) -> dict:
+    found, where = _numbered(state)
+    level1 = {n: p for n, p in found.items() if p.level == 1}
+    anchors: dict[int, str] = {}
+    threshold = state.settings.heading_match_threshold
+    if level1:
+        order = sorted(where.items(), key=lambda kv: kv[1])
+        # Priorities printed one after another (a summary grid) do not head sections.
+        gaps = [b - a for (_, a), (_, b) in zip(order, order[1:])]
+        is_grid = bool(gaps) and max(gaps) <= 2
+        if not is_grid:
+            for k, (number, start) in enumerate(order):
+                end = order[k + 1][1] if k + 1 < len(order) else len(state.blocks)
+                for i in range(start, end):
+                    anchors[i] = number
+    else:
+        listed = _listed(state)
+        if listed:
+            found = listed
+            level1 = listed
+        else:
+            headings = _section_headings(state)
+            if len(headings) >= 2:
+                for k, index in enumerate(headings, start=1):
+                    block = state.blocks[index]
+                    found[str(k)] = Priority(number=str(k), level=1, title=_title(block.text), provenance=_provenance(block, block.text))
+                level1 = found
+                numbers = {index: str(k) for k, index in enumerate(headings, start=1)}
+                for i, section in enumerate(state.sections):
+                    if section.heading in numbers:
+                        anchors[i] = numbers[section.heading]
+    # Sections whose heading names a listed priority.
+    for i, section in enumerate(state.sections):
+        if i in anchors or section.heading is None:
+            continue
+        heading = state.blocks[section.heading].text
+        for number, priority in level1.items():
+            if heading_names(heading, priority.title, threshold):
+                anchors[i] = number
+                break
+    return {"priorities": tuple(found.values()), "anchors": anchors}

@@ -1,0 +1,69 @@
+"""Sections: for every block, the heading it sits under and the cue that introduces it.
+
+A reader of a plan knows that the bullets after "We will:" are commitments, that the items after
+"Measures of Success" are measures, and that a heading such as "Our priority actions" introduces
+commitments without itself being a topic. This stage records that knowledge per block:
+
+- `heading`: the nearest preceding topical heading (not a cue, not a code such as "SDG 4 / 8");
+- `cue` and `kind`: the nearest cue ("We will:", "Our priority actions", "Measures of Success")
+  and whether its items are actions or measures. A lead-in line's scope is the list that follows
+  it; a cue heading's scope is either the list that follows it or, when it is followed by short
+  standalone lines, those lines (a layout where each commitment is its own text box).
+"""
+
+from __future__ import annotations
+
+from extractors.registry import stage
+from extractors.state import Section, State
+from extractors.text_cues import alpha_words, is_action_cue, is_lead_in, is_measure_cue
+
+
+def _cue_kind(text: str) -> str | None:
+    if is_measure_cue(text):
+        return "measure"
+    if is_action_cue(text) or is_lead_in(text):
+        return "action"
+    return None
+
+
+@stage("sections", assigns=("sections",))
+def find_sections(state: State) -> dict:
+    sections: list[Section] = []
+    heading: int | None = None
+    cue: int | None = None
+    kind = "other"
+    # "lead_in": covers the list right after it; "heading": covers a list, or short blocks.
+    scope: str | None = None
+    seen_list = False
+    for i, block in enumerate(state.blocks):
+        text = block.text.strip()
+        if block.kind == "list_item":
+            seen_list = True
+            sections.append(Section(heading=heading, cue=cue, kind=kind))
+            continue
+        if block.kind == "table":
+            sections.append(Section(heading=heading, cue=cue, kind=kind))
+            # A table ends a lead-in's scope ("How we will deliver our priority:" + table).
+            if scope == "lead_in":
+                cue, kind, scope = None, "other", None
+            continue
+        if seen_list:
+            # Whatever follows a cue's list, other than more of the list, ends the cue's scope.
+            cue, kind, scope = None, "other", None
+            seen_list = False
+        cue_kind = _cue_kind(text)
+        if cue_kind and (block.kind == "heading" or text.endswith(":") or is_lead_in(text)):
+            cue, kind = i, cue_kind
+            scope = "heading" if block.kind == "heading" else "lead_in"
+            seen_list = False
+            sections.append(Section(heading=heading, cue=cue, kind=kind))
+            continue
+        if block.kind == "heading" and alpha_words(text) >= 3:
+            # Under a cue heading with no list, short lines are its items, not new sections.
+            if scope != "heading":
+                heading, cue, kind, scope = i, None, "other", None
+        elif block.kind == "paragraph" and text.endswith(":") and scope is None:
+            # A lead-in for some other kind of list ("Our 5 Key Pledges are:").
+            cue, kind, scope = i, "other", "lead_in"
+        sections.append(Section(heading=heading, cue=cue, kind=kind))
+    return {"sections": tuple(sections)}

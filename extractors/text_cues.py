@@ -1,0 +1,88 @@
+"""Small predicates over block text shared by the extractors (what a reader notices at a glance)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from extractors.patterns import HERE, action_section_pattern, lead_in_pattern, measure_section_pattern
+
+WE_WILL = re.compile(r"^\s*we\s+will\b[\s:]*", re.I)
+ALPHA_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
+
+
+@lru_cache(maxsize=1)
+def commitment_verbs() -> frozenset[str]:
+    words = set()
+    for line in (HERE / "commitment_verbs.txt").read_text(encoding="utf-8").splitlines():
+        line = line.strip().lower()
+        if line and not line.startswith("#"):
+            words.add(line)
+    return frozenset(words)
+
+
+def starts_with_commitment_verb(text: str) -> bool:
+    """True when the text opens with an instruction verb: "Improve school attendance"."""
+    match = ALPHA_WORD.match(text.strip())
+    if not match:
+        return False
+    word = match.group(0).lower()
+    verbs = commitment_verbs()
+    return word in verbs or (word.endswith("s") and word[:-1] in verbs)
+
+
+def alpha_words(text: str) -> int:
+    return len(ALPHA_WORD.findall(text))
+
+
+def is_action_cue(text: str) -> bool:
+    return bool(action_section_pattern().search(text)) and alpha_words(text) <= 12
+
+
+def is_measure_cue(text: str) -> bool:
+    return bool(measure_section_pattern().search(text)) and alpha_words(text) <= 12
+
+
+def is_lead_in(text: str) -> bool:
+    return bool(lead_in_pattern().match(text.strip()))
+
+
+def strip_we_will(text: str) -> str:
+    """Drop a leading "We will" (the gold and the display keep the commitment itself).
+
+    >>> strip_we_will("We will listen to feedback")
+    'listen to feedback'
+    """
+    return WE_WILL.sub("", text, count=1).strip()
+
+
+FUNCTION_WORDS = frozenset(
+    "a an the and or of to for in on at by with via through from into our their your its this that "
+    "these those as than new".split()
+)
+CAPITAL_VERB_SPLIT = re.compile(r"(?<=[a-z0-9)’'])\s+(?=[A-Z][a-z]+\b)")
+
+
+def split_run_on_commitments(text: str) -> list[str]:
+    """Split a printed line that holds two commitments, at a capitalised instruction verb
+    that follows a lower-case word with no punctuation between them.
+
+    >>> split_run_on_commitments("Embed a new model in local communities Further strengthen our support")
+    ['Embed a new model in local communities', 'Further strengthen our support']
+    """
+    parts: list[str] = []
+    start = 0
+    for match in CAPITAL_VERB_SPLIT.finditer(text):
+        rest = text[match.end():]
+        if not starts_with_commitment_verb(rest):
+            continue
+        left = text[start:match.start()].strip()
+        last = left.split()[-1] if left.split() else ""
+        # The word before must be an ordinary lower-case word: "Family Help" is a name.
+        if not last[:1].islower() or last.lower() in FUNCTION_WORDS:
+            continue
+        if len(left.split()) >= 3 and len(rest.split()) >= 3:
+            parts.append(left)
+            start = match.end()
+    parts.append(text[start:].strip())
+    return [p for p in parts if p]

@@ -1,0 +1,130 @@
+"""The `councilplans` command: a thin click layer over the library functions."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from pipeline.ingest import BUNDLED_CORPUS, PROJECT_ROOT, IngestError, ingest
+
+DEFAULT_DB = "councilplans.db"
+DEFAULT_GOLD = PROJECT_ROOT / "corpus" / "gold"
+
+
+@click.group()
+@click.version_option(package_name="councilplans")
+def main() -> None:
+    """Turn UK council strategy papers into a searchable database of commitments."""
+
+
+@main.command("ingest")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(path_type=Path))
+@click.option("--council", help="Council for files not in a manifest (any spelling the register knows).")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
+def ingest_command(paths: tuple[Path, ...], db_path: Path, council: str | None, workers: int) -> None:
+    """Ingest documents (files or folders; default: the bundled corpus) into DB."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from pipeline.councils import UnknownCouncil
+
+    console = Console(stderr=True)
+    targets = list(paths) or [BUNDLED_CORPUS]
+    try:
+        from pipeline.ingest import discover
+
+        total = len(discover(targets))
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("Ingesting", total=total)
+
+            def on_result(result) -> None:
+                progress.advance(task)
+                if result.problem:
+                    console.print(f"[red]✗ {result.source}[/red]: {result.problem.stage}: {result.problem.reason}")
+
+            report = ingest(targets, db_path, council=council, workers=workers, on_result=on_result)
+    except (IngestError, UnknownCouncil) as exc:
+        raise click.ClickException(f"{exc}\nHint: pass existing files or folders, and --council with a name from the register.")
+    for source, counts in report.counts.items():
+        click.echo(f"✓ {source}: {counts['priorities']} priorities, {counts['actions']} actions, {counts['measures']} measures")
+    click.echo(f"{len(report.documents)} documents ingested into {db_path}; {len(report.failed)} could not be read.")
+
+
+@main.command("export")
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path))
+def export_command(db_path: Path, out_dir: Path) -> None:
+    """Write one gold-shaped <source stem>.json per document into OUT."""
+    from pipeline.export import write_export
+    from pipeline.store import open_db
+
+    written = write_export(open_db(db_path), out_dir)
+    click.echo(f"{len(written)} files written to {out_dir}")
+
+
+@main.command("eval")
+@click.option("--gold", "gold_dir", default=DEFAULT_GOLD, show_default=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--db", "db_path", type=click.Path(exists=True, path_type=Path), help="Score the documents in this database.")
+@click.option("--pred", "pred_dir", type=click.Path(exists=True, path_type=Path), help="Or score a folder of exported JSON.")
+@click.option("--markdown", "markdown_out", type=click.Path(path_type=Path), help="Also write the scores as Markdown.")
+@click.option("--json", "json_out", type=click.Path(path_type=Path), help="Also write the scores as JSON.")
+@click.option("--explain", is_flag=True, help="List misses, spurious items and wrong fields.")
+def eval_command(gold_dir: Path, db_path: Path | None, pred_dir: Path | None, markdown_out, json_out, explain: bool) -> None:
+    """Score extraction against gold answers: P/R/F1 per record kind, accuracy per field."""
+    from pipeline.evaluate import evaluate, load_gold, load_predictions
+
+    if (db_path is None) == (pred_dir is None):
+        if db_path is None and Path(DEFAULT_DB).exists():
+            db_path = Path(DEFAULT_DB)
+        else:
+            raise click.ClickException("give exactly one of --db DB or --pred DIR\nHint: run `councilplans ingest` first.")
+    if db_path is not None:
+        from pipeline.export import export_all
+        from pipeline.store import open_db
+
+        predicted = export_all(open_db(db_path))
+        label = str(db_path)
+    else:
+        predicted = load_predictions(pred_dir)
+        label = str(pred_dir)
+    report = evaluate(load_gold(gold_dir), predicted, gold_label=str(gold_dir), predicted_label=label)
+    click.echo(report.to_text())
+    if explain:
+        click.echo(report.explain(limit=200))
+    if markdown_out:
+        Path(markdown_out).write_text(report.to_markdown(), encoding="utf-8")
+    if json_out:
+        Path(json_out).write_text(json.dumps(report.to_dict(), indent=2, default=str) + "\n", encoding="utf-8")
+
+
+@main.command("serve")
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+def serve_command(db_path: Path, host: str, port: int) -> None:
+    """Publish DB with Datasette (read-only), with the project's metadata and stored queries."""
+    from pipeline.publish import datasette_args
+
+    args = datasette_args(db_path, host=host, port=port)
+    click.echo(f"Serving {db_path} at http://{host}:{port}/ (Ctrl+C to stop)")
+    raise SystemExit(subprocess.call([sys.executable, "-m", "datasette", *args], env=os.environ.copy()))
+
+
+@main.command("debug")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--page", type=int, help="Only this page.")
+def debug_command(path: Path, page: int | None) -> None:
+    """Show the blocks of a document and what each extractor took from them."""
+    from pipeline.debug import explain_document
+
+    click.echo(explain_document(path, page=page))
+
+
+if __name__ == "__main__":
+    main()

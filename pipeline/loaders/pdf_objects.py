@@ -1,0 +1,360 @@
+"""What is printed on a PDF page: characters, ruling edges and filled rectangles, read with PDFium.
+
+pypdfium2 (the engine under pdfplumber's own renderer) reads a page's text and vector graphics some
+fifty times faster than pdfminer, so the loader takes its page objects from here and keeps
+pdfplumber for what it is best at: the table finder (see `pdf_tables`).
+
+Everything is in pdfplumber's coordinate convention: points, origin at the top-left of the visible
+page (the crop box), page rotation applied, so a landscape page reads left to right, top to bottom.
+A `PageObjects` is never changed in place: `without` derives a page with some characters removed,
+the way pdfplumber's `page.filter` does.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+from dataclasses import dataclass, field, replace
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+# Paths with more segments than this are drawings (maps, charts, logos), not table rules.
+MAX_PATH_SEGMENTS = 400
+# Stop collecting graphics on a page once it has this many segments (a full-page chart).
+MAX_PAGE_SEGMENTS = 30000
+# Shortest stretch of a path counted as a ruling edge, in points.
+MIN_EDGE_LENGTH = 1.0
+# A stretch is horizontal/vertical when its other extent is below this, in points.
+AXIS_TOLERANCE = 0.6
+# Characters that mean "hyphen at the end of a line" in PDFium output.
+HYPHEN_CODES = {0x02: "-", 0xAD: "-", 0xFFFE: "-", 0x2010: "-"}
+BOLD_WORDS = ("bold", "black", "heavy", "semibold", "demi", "extrabold", "ultrabold")
+FORCE_BOLD_FLAG = 1 << 18
+
+
+@dataclass(slots=True)
+class Char:
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float
+    bold: bool
+    font: str
+
+    @property
+    def mid_x(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def mid_y(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass(frozen=True, slots=True)
+class FilledRect:
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    color: str  # "#rrggbb"
+
+
+@dataclass(frozen=True)
+class PageObjects:
+    number: int
+    width: float
+    height: float
+    chars: tuple[Char, ...] = ()
+    # Ruling edges as pdfplumber's table finder wants them: dicts with x0, x1, top, bottom,
+    # width, height and orientation "h" or "v".
+    edges: tuple[dict, ...] = ()
+    fills: tuple[FilledRect, ...] = ()
+    images: int = 0
+    # Characters set at an angle (rotated labels); kept apart from the reading flow.
+    rotated_chars: int = 0
+    notes: tuple[str, ...] = field(default=())
+
+    def without(self, boxes: list[tuple[float, float, float, float]]) -> "PageObjects":
+        """A page without the characters whose centre lies in any of `boxes` (x0, top, x1, bottom)."""
+        if not boxes:
+            return self
+
+        def outside(c: Char) -> bool:
+            x, y = c.mid_x, c.mid_y
+            return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
+
+        return replace(self, chars=tuple(c for c in self.chars if outside(c)))
+
+
+def hex_colour(r: float, g: float, b: float) -> str:
+    """An RGB triple in 0..1 to lower-case hex.
+
+    >>> hex_colour(1, 0, 0)
+    '#ff0000'
+    """
+    return "#%02x%02x%02x" % tuple(max(0, min(255, round(v * 255))) for v in (r, g, b))
+
+
+def colour_to_hex(colour) -> str | None:
+    """A PDF colour as pdfplumber reports it (gray, RGB or CMYK in 0..1) to '#rrggbb'.
+
+    >>> colour_to_hex((0, 0.5, 1))
+    '#0080ff'
+    >>> colour_to_hex((0, 1, 1, 0))
+    '#ff0000'
+    >>> colour_to_hex(0.5)
+    '#808080'
+    """
+    if colour is None:
+        return None
+    if isinstance(colour, (int, float)):
+        colour = (colour,)
+    values = [float(v) for v in colour if isinstance(v, (int, float))]
+    if len(values) == 1:
+        return hex_colour(values[0], values[0], values[0])
+    if len(values) == 3:
+        return hex_colour(*values)
+    if len(values) == 4:
+        c, m, y, k = values
+        return hex_colour((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
+    return None
+
+
+def _mul(m1: tuple, m2: tuple) -> tuple:
+    """Compose two PDF matrices (a, b, c, d, e, f): apply m1, then m2."""
+    a, b, c, d, e, f = m1
+    A, B, C, D, E, F = m2
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+class _Frame:
+    """Maps PDF user space to top-left page space for one page (crop box and /Rotate)."""
+
+    def __init__(self, page: pdfium.PdfPage):
+        x0, y0, x1, y1 = page.get_cropbox()
+        self.x0, self.y0, self.x1, self.y1 = x0, y0, x1, y1
+        self.rotation = page.get_rotation() % 360
+        if self.rotation in (90, 270):
+            self.width, self.height = y1 - y0, x1 - x0
+        else:
+            self.width, self.height = x1 - x0, y1 - y0
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        r = self.rotation
+        if r == 0:
+            return x - self.x0, self.y1 - y
+        if r == 90:
+            return y - self.y0, x - self.x0
+        if r == 180:
+            return self.x1 - x, y - self.y0
+        return self.y1 - y, self.x1 - x
+
+    def box(self, left: float, bottom: float, right: float, top: float) -> tuple[float, float, float, float]:
+        ax, at = self.point(left, bottom)
+        bx, bt = self.point(right, top)
+        return min(ax, bx), min(at, bt), max(ax, bx), max(at, bt)
+
+
+def _font_info(text_obj, cache: dict) -> tuple[str, bool]:
+    key = ctypes.cast(text_obj, ctypes.c_void_p).value
+    info = cache.get(key)
+    if info is None:
+        font = pdfium_c.FPDFTextObj_GetFont(text_obj)
+        name = ""
+        weight = -1
+        flags = 0
+        if font:
+            buf = ctypes.create_string_buffer(256)
+            size = pdfium_c.FPDFFont_GetBaseFontName(font, buf, 256)
+            if size:
+                name = buf.value.decode("latin-1", "replace")
+            weight = pdfium_c.FPDFFont_GetWeight(font)
+            flags = pdfium_c.FPDFFont_GetFlags(font)
+        lowered = name.lower()
+        bold = weight >= 600 or bool(flags & FORCE_BOLD_FLAG) or any(w in lowered for w in BOLD_WORDS)
+        info = cache[key] = (name.split("+", 1)[-1], bold)
+    return info
+
+
+def read_chars(page: pdfium.PdfPage, frame: _Frame) -> tuple[list[Char], int]:
+    """The page's upright characters (generated spaces and line breaks dropped, overprints removed)
+    and the number of characters set at an angle."""
+    textpage = page.get_textpage()
+    try:
+        tp = textpage.raw
+        count = pdfium_c.FPDFText_CountChars(tp)
+        if count <= 0:
+            return [], 0
+        rect = pdfium_c.FS_RECTF()
+        matrix = pdfium_c.FS_MATRIX()
+        rect_ref = ctypes.byref(rect)
+        matrix_ref = ctypes.byref(matrix)
+        get_unicode = pdfium_c.FPDFText_GetUnicode
+        get_box = pdfium_c.FPDFText_GetLooseCharBox
+        get_object = pdfium_c.FPDFText_GetTextObject
+        fonts: dict = {}
+        objects: dict = {}  # text object -> (size, bold, font, upright)
+        chars: list[Char] = []
+        seen: set = set()
+        rotated = 0
+        point = frame.point
+        rotation = frame.rotation
+        for i in range(count):
+            obj = get_object(tp, i)
+            if not obj:  # generated by PDFium (spaces, line breaks)
+                continue
+            code = get_unicode(tp, i)
+            if code in HYPHEN_CODES:
+                text = HYPHEN_CODES[code]
+            elif code < 32 or 0xFFF0 <= code:
+                continue
+            else:
+                text = chr(code)
+            key = ctypes.cast(obj, ctypes.c_void_p).value
+            props = objects.get(key)
+            if props is None:
+                pdfium_c.FPDFText_GetMatrix(tp, i, matrix_ref)
+                scale = math.hypot(matrix.c, matrix.d) or 1.0
+                size = pdfium_c.FPDFText_GetFontSize(tp, i) * scale
+                angle = math.degrees(math.atan2(matrix.b, matrix.a))
+                upright = abs(((angle + rotation + 180) % 360) - 180) < 5
+                name, bold = _font_info(obj, fonts)
+                props = objects[key] = (round(size, 2), bold, name, upright)
+            if not props[3]:
+                rotated += 1
+                continue
+            get_box(tp, i, rect_ref)
+            ax, at = point(rect.left, rect.bottom)
+            bx, bt = point(rect.right, rect.top)
+            x0, x1 = (ax, bx) if ax <= bx else (bx, ax)
+            top, bottom = (at, bt) if at <= bt else (bt, at)
+            if text != " ":
+                dedupe = (text, round(x0), round(top))
+                if dedupe in seen:
+                    continue
+                seen.add(dedupe)
+            chars.append(Char(text, x0, top, x1, bottom, props[0], props[1], props[2]))
+        return chars, rotated
+    finally:
+        textpage.close()
+
+
+def _colour(obj, getter) -> str | None:
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    if not getter(obj, ctypes.byref(r), ctypes.byref(g), ctypes.byref(b), ctypes.byref(a)):
+        return None
+    if a.value == 0:
+        return None
+    return "#%02x%02x%02x" % (r.value, g.value, b.value)
+
+
+class _GraphicsReader:
+    """Collects edges and filled rectangles from path objects, following form XObjects."""
+
+    def __init__(self, frame: _Frame):
+        self.frame = frame
+        self.edges: list[dict] = []
+        self.fills: list[FilledRect] = []
+        self.images = 0
+        self.segments = 0
+        self._m = pdfium_c.FS_MATRIX()
+        self._x = ctypes.c_float()
+        self._y = ctypes.c_float()
+        self._fillmode = ctypes.c_int()
+        self._stroke = ctypes.c_int()
+
+    def read(self, objects, ctm: tuple) -> None:
+        for obj in objects:
+            kind = pdfium_c.FPDFPageObj_GetType(obj)
+            if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+                if self.segments < MAX_PAGE_SEGMENTS:
+                    self._path(obj, ctm)
+            elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+                sub = _mul(self._matrix(obj), ctm)
+                n = pdfium_c.FPDFFormObj_CountObjects(obj)
+                self.read((pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(n)), sub)
+            elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+                self.images += 1
+
+    def _matrix(self, obj) -> tuple:
+        m = self._m
+        if not pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
+            return (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+        return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+    def _path(self, obj, ctm: tuple) -> None:
+        n = pdfium_c.FPDFPath_CountSegments(obj)
+        if n <= 1 or n > MAX_PATH_SEGMENTS:
+            return
+        self.segments += n
+        a, b, c, d, e, f = _mul(self._matrix(obj), ctm)
+        point = self.frame.point
+        x_ref, y_ref = ctypes.byref(self._x), ctypes.byref(self._y)
+        subpaths: list[list[tuple[float, float, bool]]] = []
+        for i in range(n):
+            seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
+            pdfium_c.FPDFPathSegment_GetPoint(seg, x_ref, y_ref)
+            x, y = self._x.value, self._y.value
+            px, py = point(a * x + c * y + e, b * x + d * y + f)
+            seg_type = pdfium_c.FPDFPathSegment_GetType(seg)
+            if seg_type == pdfium_c.FPDF_SEGMENT_MOVETO or not subpaths:
+                subpaths.append([(px, py, True)])
+            else:
+                straight = seg_type == pdfium_c.FPDF_SEGMENT_LINETO
+                subpaths[-1].append((px, py, straight))
+                if pdfium_c.FPDFPathSegment_GetClose(seg):
+                    start = subpaths[-1][0]
+                    subpaths[-1].append((start[0], start[1], True))
+        pdfium_c.FPDFPath_GetDrawMode(obj, ctypes.byref(self._fillmode), ctypes.byref(self._stroke))
+        filled = self._fillmode.value != 0
+        fill = _colour(obj, pdfium_c.FPDFPageObj_GetFillColor) if filled else None
+        if not filled and not self._stroke.value:
+            return  # an invisible path (clipping helpers)
+        page_area = self.frame.width * self.frame.height
+        for points in subpaths:
+            xs = [p[0] for p in points]
+            ys = [p[1] for p in points]
+            x0, x1, top, bottom = min(xs), max(xs), min(ys), max(ys)
+            if (x1 - x0) * (bottom - top) > 0.9 * page_area:
+                continue  # a page background
+            for (p0x, p0y, _), (p1x, p1y, straight) in zip(points, points[1:]):
+                if not straight:
+                    continue
+                dx, dy = abs(p1x - p0x), abs(p1y - p0y)
+                if dy <= AXIS_TOLERANCE and dx >= MIN_EDGE_LENGTH:
+                    y = (p0y + p1y) / 2
+                    lo, hi = min(p0x, p1x), max(p0x, p1x)
+                    self.edges.append(
+                        {"x0": lo, "x1": hi, "top": y, "bottom": y, "width": hi - lo, "height": 0, "orientation": "h"}
+                    )
+                elif dx <= AXIS_TOLERANCE and dy >= MIN_EDGE_LENGTH:
+                    x = (p0x + p1x) / 2
+                    lo, hi = min(p0y, p1y), max(p0y, p1y)
+                    self.edges.append(
+                        {"x0": x, "x1": x, "top": lo, "bottom": hi, "width": 0, "height": hi - lo, "orientation": "v"}
+                    )
+            if fill and len(points) >= 4 and (x1 - x0) > 2 and (bottom - top) > 2:
+                self.fills.append(FilledRect(x0, top, x1, bottom, fill))
+
+
+def read_page(page: pdfium.PdfPage, number: int) -> PageObjects:
+    """Everything the layout analysis needs from one page."""
+    frame = _Frame(page)
+    chars, rotated = read_chars(page, frame)
+    graphics = _GraphicsReader(frame)
+    raw = page.raw
+    n = pdfium_c.FPDFPage_CountObjects(raw)
+    graphics.read((pdfium_c.FPDFPage_GetObject(raw, i) for i in range(n)), (1.0, 0.0, 0.0, 1.0, 0.0, 0.0))
+    return PageObjects(
+        number=number,
+        width=frame.width,
+        height=frame.height,
+        chars=tuple(chars),
+        edges=tuple(graphics.edges),
+        fills=tuple(graphics.fills),
+        images=graphics.images,
+        rotated_chars=rotated,
+    )

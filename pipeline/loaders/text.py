@@ -1,0 +1,363 @@
+"""Plain-text loader, for text as PDF-to-text converters write it.
+
+What it understands:
+
+- paragraphs separated by blank lines, hard-wrapped lines joined;
+- headings: short standalone lines, all-capitals lines, "Priority 2 ..." blocks;
+- list items: bullets (``-``, ``•``, ``✓``, ...) and numbers (``1.``, ``a)``), with their
+  continuation lines; the marker is kept apart from the text;
+- lead-in lines such as ``We will:`` as blocks of their own;
+- tables as runs of tab-separated lines, cells holding HTML fragments (``<p>``, ``<ul><li>``,
+  ``<br>``, ``<i>``, ``<div style="background-color: red">``); a header row repeated at a page
+  break is dropped and the row continued across the break (empty first cell) is merged;
+- form feeds as page breaks (otherwise everything is page 1, except that a repeated table
+  header also counts as a page break, since that is how converters show one).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+from extractors.cleaners import clean_text, fold_whitespace, printable_ratio, strip_markup
+from extractors.patterns import header_words, lead_in_pattern, priority_heading_pattern
+from pipeline.loaders import LoadError, sha256_of
+from schemas.document import Block, Cell, Document, Page, Row, Span, Table
+
+BULLET_LINE = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<marker>(?:[-–•●▪◦*‣➢►✓✔\uf0b7\uf0a7](?:[ \t]+[✓✔])?))(?:[ \t]+|$)(?P<text>.*)$"
+)
+NUMBER_LINE = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<marker>\d{1,2}[.)]|\(?[a-h]\)|\((?:i|ii|iii|iv|v|vi|vii|viii|ix|x)\))[ \t]+(?P<text>\S.*)$"
+)
+SEPARATOR_CELL = re.compile(r"^\s*:?-{3,}:?\s*$")
+HTML_HINT = re.compile(r"<\s*/?\s*(p|ul|ol|li|br|div|i|b|u|span|em|strong)\b", re.I)
+BLOCK_TAGS = {"p", "li", "div", "ul", "ol", "td", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
+COLOUR_STYLE = re.compile(r"background(?:-color)?\s*:\s*([#\w()., ]+?)\s*(?:;|$)", re.I)
+
+
+def decode(raw: bytes, path: Path) -> tuple[str, list[str]]:
+    """Bytes to text: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+    warnings: list[str] = []
+    if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise LoadError(path, "binary content, not a text document", "expected UTF-8 text")
+    for encoding in ("utf-8-sig", "utf-16"):
+        if encoding == "utf-16" and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            continue
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        text = raw.decode("cp1252", errors="replace")
+        warnings.append("not valid UTF-8; decoded as Windows-1252")
+    if printable_ratio(text[:20000]) < 0.95:
+        raise LoadError(path, "binary content, not a text document", "expected UTF-8 text")
+    return text.replace("\r\n", "\n").replace("\r", "\n"), warnings
+
+
+def load_text(path: Path) -> Document:
+    raw = path.read_bytes()
+    text, warnings = decode(raw, path)
+    pages = parse_text(text)
+    return Document(
+        source=path.name,
+        path=str(path),
+        format="text",
+        sha256=sha256_of(path),
+        pages=tuple(pages),
+        warnings=tuple(warnings),
+    )
+
+
+# --------------------------------------------------------------------------- cells
+
+
+def _fills_of(tag: Tag) -> list[str]:
+    fills = []
+    for element in [tag, *tag.find_all(True)]:
+        style = element.get("style") or ""
+        for match in COLOUR_STYLE.finditer(style):
+            fills.append(match.group(1).strip().lower())
+        if element.get("bgcolor"):
+            fills.append(str(element["bgcolor"]).strip().lower())
+    return fills
+
+
+def parse_cell(raw: str) -> Cell:
+    """One tab-separated cell, possibly holding HTML, to a Cell with lines and fills."""
+    raw = raw.strip()
+    if not raw:
+        return Cell()
+    if not HTML_HINT.search(raw):
+        text = clean_text(raw)
+        return Cell(text=text, lines=(text,) if text else ())
+    soup = BeautifulSoup(raw, "html.parser")
+    fills = _fills_of(soup)
+    lines: list[str] = []
+    current: list[str] = []
+    current_owner = None
+
+    def flush() -> None:
+        nonlocal current
+        line = fold_whitespace(" ".join(current))
+        if line:
+            lines.append(line)
+        current = []
+
+    for node in soup.descendants:
+        if isinstance(node, Tag) and node.name == "br":
+            flush()
+            continue
+        if not isinstance(node, NavigableString) or not str(node).strip():
+            continue
+        owner = next((p for p in node.parents if p.name in BLOCK_TAGS), None)
+        if owner is not current_owner:
+            flush()
+            current_owner = owner
+        current.append(str(node))
+    flush()
+    lines = [clean_text(line) for line in lines if clean_text(line)]
+    return Cell(text=fold_whitespace(" ".join(lines)), lines=tuple(lines), fills=tuple(fills))
+
+
+def _merge_cells(a: Cell, b: Cell) -> Cell:
+    if not b.text and not b.fills:
+        return a
+    if not a.text:
+        return Cell(text=b.text, lines=b.lines, fills=a.fills + b.fills)
+    lines = list(a.lines)
+    extra = list(b.lines)
+    if lines and extra and not re.search(r"[.!?:;]$", lines[-1]) and extra[0][:1].islower():
+        lines[-1] = f"{lines[-1]} {extra.pop(0)}"
+    lines.extend(extra)
+    return Cell(text=fold_whitespace(f"{a.text} {b.text}"), lines=tuple(lines), fills=a.fills + b.fills)
+
+
+def merge_rows(a: Row, b: Row) -> Row:
+    """A row continued across a page break, merged cell by cell into the row it continues."""
+    width = max(len(a.cells), len(b.cells))
+    cells_a = list(a.cells) + [Cell()] * (width - len(a.cells))
+    cells_b = list(b.cells) + [Cell()] * (width - len(b.cells))
+    span = Span(start=a.span.start, end=b.span.end) if a.span and b.span else a.span
+    return Row(cells=tuple(_merge_cells(x, y) for x, y in zip(cells_a, cells_b)), page=a.page, span=span)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _row_key(cells: list[str]) -> tuple[str, ...]:
+    return tuple(c.strip().lower() for c in cells if c.strip())
+
+
+def looks_like_header(cells: list[str]) -> bool:
+    """A first row of short cells using table-header vocabulary ("Ref", "Key Action", "RAG")."""
+    filled = [fold_whitespace(strip_markup(c)) for c in cells if c.strip()]
+    if len(filled) < 2:
+        return False
+    if any(len(c.split()) > 8 for c in filled):
+        return False
+    vocabulary = header_words()
+    hits = sum(1 for c in filled if set(re.findall(r"[a-z]+", c.lower())) & vocabulary)
+    return hits >= max(1, len(filled) // 3)
+
+
+@dataclass
+class _TableBuilder:
+    header: tuple[str, ...]
+    rows: list[Row] = field(default_factory=list)
+    pages: list[int] = field(default_factory=list)
+    start: int = 0
+    end: int = 0
+
+
+def _split_cells(line: str) -> list[str]:
+    return line.split("\t")
+
+
+# --------------------------------------------------------------------------- text blocks
+
+
+@dataclass
+class _Pending:
+    kind: str
+    lines: list[str]
+    start: int
+    end: int
+    marker: str | None = None
+    level: int | None = None
+
+
+def _classify(text: str) -> tuple[str, int | None]:
+    words = text.split()
+    if priority_heading_pattern().match(text) and len(words) <= 45:
+        return "heading", 1
+    if not words or len(words) > 16:
+        return "paragraph", None
+    if text.endswith((".", ",", ";", ":", "…")) or text.startswith(('"', "“")):
+        return "paragraph", None
+    first = text.lstrip("'\"‘“(")[:1]
+    if not (first.isupper() or first.isdigit()):
+        return "paragraph", None
+    letters = [c for c in text if c.isalpha()]
+    if letters and all(c.isupper() for c in letters) and len(letters) > 3:
+        return "heading", 1
+    return "heading", None
+
+
+def parse_text(text: str) -> list[Page]:
+    """Split text into pages of blocks. Offsets in spans index into `text`."""
+    pages: list[Page] = []
+    # Absolute offsets of each line, across form-feed pages.
+    page_texts = text.split("\f")
+    offset = 0
+    page_number = 1
+    all_blocks: list[tuple[int, Block]] = []
+    counter = 0
+
+    def add(block_kwargs: dict, page: int) -> None:
+        nonlocal counter
+        counter += 1
+        all_blocks.append((page, Block(id=f"p{page}-b{counter}", page=page, **block_kwargs)))
+
+    for page_text in page_texts:
+        lines: list[tuple[int, int, str]] = []
+        pos = offset
+        for raw_line in page_text.split("\n"):
+            lines.append((pos, pos + len(raw_line), raw_line))
+            pos += len(raw_line) + 1
+        page_number = _parse_lines(lines, page_number, add)
+        offset += len(page_text) + 1
+        page_number += 1
+
+    by_page: dict[int, list[Block]] = {}
+    for page, block in all_blocks:
+        by_page.setdefault(page, []).append(block)
+    last = max(by_page) if by_page else 1
+    for number in range(1, last + 1):
+        pages.append(Page(number=number, blocks=tuple(by_page.get(number, []))))
+    return pages
+
+
+def _parse_lines(lines: list[tuple[int, int, str]], page: int, add) -> int:
+    """Parse one form-feed page; returns the last page number used (tables may add breaks)."""
+    i = 0
+    n = len(lines)
+    pending: _Pending | None = None
+    table: _TableBuilder | None = None
+    blank_since_table = True  # only blank lines since the last table segment
+
+    def flush() -> None:
+        nonlocal pending
+        if pending is None:
+            return
+        text = clean_text(" ".join(line.strip() for line in pending.lines))
+        if text:
+            span = Span(start=pending.start, end=pending.end)
+            if pending.kind == "list_item":
+                add(dict(kind="list_item", text=text, span=span, marker=pending.marker, level=pending.level), page)
+            else:
+                kind, level = _classify(text)
+                add(dict(kind=kind, text=text, span=span, level=level), page)
+        pending = None
+
+    def close_table() -> None:
+        nonlocal table
+        if table is None:
+            return
+        t = Table(header=table.header, rows=tuple(table.rows), pages=tuple(sorted(set(table.pages))))
+        body = "\n".join(" | ".join(c for c in r.texts if c) for r in table.rows)
+        add(dict(kind="table", text=body, span=Span(start=table.start, end=table.end), table=t), table.pages[0])
+        table = None
+
+    while i < n:
+        start, end, line = lines[i]
+        if not line.strip():
+            flush()
+            i += 1
+            continue
+        if "\t" in line:
+            flush()
+            segment = []
+            while i < n and "\t" in lines[i][2] and lines[i][2].strip():
+                segment.append(lines[i])
+                i += 1
+            page = _add_table_segment(segment, table_ref := [table], page, blank_since_table, close_table)
+            table = table_ref[0]
+            blank_since_table = True
+            continue
+        # Non-table text ends any open table (a new segment after it starts a new table).
+        if table is not None:
+            close_table()
+        blank_since_table = False
+        bullet = BULLET_LINE.match(line)
+        number = NUMBER_LINE.match(line)
+        if bullet or number:
+            match = bullet or number
+            flush()
+            body = match.group("text").strip()
+            if not body:
+                i += 1
+                continue
+            indent = len(match.group("indent").expandtabs(4))
+            pending = _Pending("list_item", [body], start, end, marker=match.group("marker").strip(), level=indent // 2)
+        elif pending is not None and pending.kind == "list_item" and line[:1].isspace():
+            pending.lines.append(line)
+            pending.end = end
+        elif lead_in_pattern().match(line.strip()):
+            flush()
+            pending = _Pending("paragraph", [line], start, end)
+            flush()
+        elif pending is not None and pending.kind == "paragraph":
+            pending.lines.append(line)
+            pending.end = end
+        else:
+            flush()
+            pending = _Pending("paragraph", [line], start, end)
+        i += 1
+    flush()
+    close_table()
+    return page
+
+
+def _add_table_segment(segment, table_ref, page, blank_since_table, close_table) -> int:
+    """Add a run of tab-separated lines: stitched to the open table when it repeats its header."""
+    table: _TableBuilder | None = table_ref[0]
+    rows = [(s, e, _split_cells(line)) for s, e, line in segment]
+    rows = [r for r in rows if not all(SEPARATOR_CELL.match(c) or not c.strip() for c in r[2])]
+    if not rows:
+        return page
+    first_cells = rows[0][2]
+    after_break = False
+    if table is not None and table.header and blank_since_table and _row_key(first_cells) == _row_key(list(table.header)):
+        rows = rows[1:]
+        page += 1
+        after_break = True
+    else:
+        close_table()
+        header: tuple[str, ...] = ()
+        if looks_like_header(first_cells):
+            header = tuple(clean_text(c) for c in first_cells)
+            rows = rows[1:]
+        table = _TableBuilder(header=header, start=segment[0][0])
+    table.end = segment[-1][1]
+    for s, e, cells in rows:
+        if table.header and _row_key(cells) == _row_key(list(table.header)):
+            page += 1
+            after_break = True
+            continue
+        row = Row(cells=tuple(parse_cell(c) for c in cells), page=page, span=Span(start=s, end=e))
+        if after_break and table.rows and not cells[0].strip():
+            table.rows[-1] = merge_rows(table.rows[-1], row)
+        else:
+            table.rows.append(row)
+        table.pages.append(page)
+        after_break = False
+    if not table.pages:
+        table.pages.append(page)
+    table_ref[0] = table
+    return page

@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+import pytest
+
+from pipeline.loaders import LoadError, load
+from pipeline.loaders.text import looks_like_header, parse_cell, parse_text
+
+
+def blocks_of(text: str):
+    return [b for page in parse_text(text) for b in page.blocks]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "marker", "body"),
+    [
+        ("- Improve school attendance", "list_item", "-", "Improve school attendance"),
+        ("  • work with the Board by September 2022", "list_item", "•", "work with the Board by September 2022"),
+        ("- ✓ We will listen to feedback.", "list_item", "- ✓", "We will listen to feedback."),
+        ("  12. number of children in care", "list_item", "12.", "number of children in care"),
+        ("a) first thing to do", "list_item", "a)", "first thing to do"),
+        ("Our vision", "heading", None, "Our vision"),
+        ("PRIORITY 3 – POSITIVE RELATIONSHIPS AND IDENTITY", "heading", None, "PRIORITY 3 – POSITIVE RELATIONSHIPS AND IDENTITY"),
+        ("We launched our approach in 2018. It is still relevant.", "paragraph", None, "We launched our approach in 2018. It is still relevant."),
+        ("Summary of **priorities** for children's <u>services</u>", "heading", None, "Summary of priorities for children's services"),
+        ("We will:", "paragraph", None, "We will:"),
+    ],
+)
+def test_line_kinds(text, kind, marker, body):
+    (block,) = blocks_of(text)
+    assert (block.kind, block.marker, block.text) == (kind, marker, body)
+
+
+def test_hard_wrapped_lines_join_into_one_block():
+    (block,) = blocks_of("Expand Family Led\nDecision making and the\nFGC offer")
+    assert block.text == "Expand Family Led Decision making and the FGC offer"
+
+
+def test_priority_heading_keeps_its_wrapped_title():
+    (block,) = blocks_of("Priority 1\nSupporting an Integrated Early\nHelp System so children get the\nright help at the right time")
+    assert block.kind == "heading"
+    assert block.text.startswith("Priority 1 Supporting an Integrated Early Help System")
+
+
+def test_lead_in_splits_from_the_line_above_and_bullets_follow():
+    blocks = blocks_of("SDG 4 / 8\nWe will:\n  • work with partners\n  • create a strategy by June 2020")
+    assert [b.kind for b in blocks] == ["heading", "paragraph", "list_item", "list_item"]
+    assert blocks[1].text == "We will:"
+    assert blocks[3].text == "create a strategy by June 2020"
+
+
+def test_empty_bullet_is_dropped():
+    assert [b.text for b in blocks_of("- first item\n-\n- second item")] == ["first item", "second item"]
+
+
+def test_spans_point_back_into_the_source():
+    text = "Heading here\n\nWe know this. We will act now."
+    blocks = blocks_of(text)
+    assert text[blocks[1].span.start : blocks[1].span.end] == "We know this. We will act now."
+
+
+@pytest.mark.parametrize(
+    ("raw", "lines", "fills"),
+    [
+        ("plain text", ("plain text",), ()),
+        ("<p>One</p> <p>Two</p>", ("One", "Two"), ()),
+        ("<ul><li>A item</li><li>B item</li></ul>", ("A item", "B item"), ()),
+        ("first<br>second", ("first", "second"), ()),
+        ("<i>*May need to add measures</i>", ("*May need to add measures",), ()),
+        ('<div style="background-color: red; height: 20px;"></div> <div style="background-color: yellow;"></div>', (), ("red", "yellow")),
+        ('<p>NE12 framework includes:</p> <ul style="list-style-type: none"> Pre-16 placements, 52', ("NE12 framework includes:", "Pre-16 placements, 52"), ()),
+    ],
+)
+def test_cells(raw, lines, fills):
+    cell = parse_cell(raw)
+    assert cell.lines == lines
+    assert cell.fills == fills
+    assert cell.text == " ".join(lines)
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected"),
+    [
+        (["Ref", "Key Action", "Workstream Involved", "RAG Rating"], True),
+        (["Measure of success", "Performance indicator/outcome", "Outturn position 2023/24"], True),
+        (["Start Life Well", "Live and Age Well", "Clean and Tidy"], False),
+        (["Priority 1 Children grow up safe loved and happy and well", "Priority 2 – Children have a healthy childhood"], False),
+        (["1.1a", "Ensure staff have the knowledge"], False),
+    ],
+)
+def test_header_rows(cells, expected):
+    assert looks_like_header(cells) is expected
+
+
+TABLE = (
+    "Ref\tKey Action\tWorkstream\tRAG Rating\n"
+    "1.1 - Ensure children know their entitlements\t\t\t\n"
+    "1.1a\tEnsure staff listen to children\tParticipation\t\n"
+    "1.1b\tEnsure young people can\tCare Leavers\tRed\n"
+    "\n"
+    "Ref\tKey Action\tWorkstream\tRAG Rating\n"
+    "\thave access to an independent visitor\t\tRed\n"
+    "1.1c\tCelebrate achievements\tParticipation\t<div style=\"background-color: green;\"></div>\n"
+)
+
+
+def test_table_repeated_header_is_a_page_break_and_continued_row_merges():
+    (block,) = blocks_of(TABLE)
+    table = block.table
+    assert table.header == ("Ref", "Key Action", "Workstream", "RAG Rating")
+    assert [r.cells[0].text for r in table.rows] == ["1.1 - Ensure children know their entitlements", "1.1a", "1.1b", "1.1c"]
+    continued = table.rows[2]
+    assert continued.cells[1].text == "Ensure young people can have access to an independent visitor"
+    assert continued.page == 1
+    assert table.rows[3].page == 2
+    assert table.pages == (1, 2)
+    assert table.rows[3].cells[3].fills == ("green",)
+
+
+def test_table_separated_by_text_is_a_new_table():
+    text = "Ref\tAction\n1\tDo a thing\n\nA heading\n\nRef\tAction\n2\tDo another thing\n"
+    tables = [b for b in blocks_of(text) if b.kind == "table"]
+    assert len(tables) == 2
+
+
+def test_form_feed_starts_a_new_page():
+    pages = parse_text("First page text\f Second page text")
+    assert [p.number for p in pages] == [1, 2]
+    assert pages[1].blocks[0].page == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"", "empty"),
+        (bytes(range(256)) * 20, "binary"),
+        (b"%PDF-1.7\n garbage that is not a pdf", "could not be read as pdf"),
+    ],
+)
+def test_unreadable_files_raise_load_error_naming_the_file(tmp_path, content, problem):
+    name = "bad.pdf" if content.startswith(b"%PDF") else "bad.txt"
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(LoadError) as info:
+        load(path)
+    assert name in str(info.value)
+    assert problem in str(info.value)
+
+
+def test_windows_1252_text_is_decoded_with_a_warning(tmp_path):
+    path = tmp_path / "plan.txt"
+    path.write_bytes("We will improve children’s services by March 2025".encode("cp1252"))
+    document = load(path)
+    assert "children’s" in next(document.blocks).text
+    assert any("Windows-1252" in w for w in document.warnings)

@@ -1,0 +1,40 @@
+"""Quality gates: `councilplans eval` on the bundled corpus must stay at or above the floors in
+metrics/targets.yaml, and the committed metrics file must be what a real run produces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pipeline.evaluate import evaluate, load_gold
+from pipeline.export import export_all
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGETS = yaml.safe_load((ROOT / "metrics" / "targets.yaml").read_text())
+
+
+@pytest.fixture(scope="module")
+def report(corpus_db):
+    return evaluate(load_gold(ROOT / "corpus" / "gold"), export_all(corpus_db))
+
+
+@pytest.mark.parametrize("kind", sorted(TARGETS["records"]))
+def test_record_f1_floor(report, kind):
+    floor = TARGETS["records"][kind]["floor"]
+    assert report.kinds[kind].f1 >= floor, report.explain(limit=30)
+
+
+@pytest.mark.parametrize("name", sorted(TARGETS["fields"]))
+def test_field_accuracy_floor(report, name):
+    kind, field = name.split(".")
+    score = report.fields[kind][field]
+    assert score.n > 0
+    assert score.accuracy >= TARGETS["fields"][name]["floor"], report.explain(limit=30)
+
+
+def test_committed_metrics_match_a_real_run(report):
+    committed = (ROOT / "metrics" / "quality.md").read_text(encoding="utf-8")
+    for kind, counts in report.kinds.items():
+        assert f"{counts.f1:.3f}" in committed, f"metrics/quality.md is stale for {kind}: run `make metrics`"
