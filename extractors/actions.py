@@ -22,6 +22,7 @@ from rapidfuzz import fuzz
 
 from extractors.cleaners import clean_text, normalise_quotes, strip_bullet
 from extractors.nlp import commitment_sentences
+from extractors.noisy_tables import is_noisy, reconstruct
 from extractors.registry import stage
 from extractors.state import State
 from extractors.tables import Columns, columns_for, parse_priority_refs, sub_objective
@@ -83,11 +84,36 @@ def _row_details(columns: Columns, row: Row) -> dict[str, str]:
     return details
 
 
-def _from_table(block: Block, state: State) -> list[Action]:
+def _from_noisy_table(block: Block, columns: Columns) -> list[Action]:
+    actions = []
+    table = block.table
+    for commitment in reconstruct(table, columns.roles.get("priority"), columns.roles.get("timescale"), columns.roles.get("action")):
+        details = {}
+        if commitment.priorities:
+            details["priority"] = "Priority " + ",".join(commitment.priorities)
+        if commitment.timescale is not None:
+            details["timescale"] = commitment.timescale
+        row = table.rows[commitment.row]
+        source = f"{commitment.text} (printed {sum(commitment.variants.values())} times, garbled)"
+        actions.append(_action(commitment.text, block, row=row, details=details, source=source))
+    return actions
+
+
+def _from_table(block: Block, state: State, section_kind: str) -> list[Action]:
     table = block.table
     if table is None or not table.rows:
         return []
     columns = columns_for(table)
+    if not table.header:
+        if section_kind != "action":
+            return []
+        if is_noisy(table):
+            return _from_noisy_table(block, columns)
+        if "action" in columns.roles:
+            texts = [columns.get(row, "action") for row in table.rows if columns.get(row, "action")]
+            verb_first = sum(1 for t in texts if starts_with_commitment_verb(t))
+            if verb_first < max(1, len(texts) / 2):
+                return []
     if "action" not in columns.roles:
         return []
     if "measure" in columns.roles and not table.header:
@@ -109,6 +135,8 @@ def _from_table(block: Block, state: State) -> list[Action]:
 def _from_paragraph(block: Block) -> list[Action]:
     actions = []
     for start, end, sentence in commitment_sentences(block.text):
+        if sentence.rstrip().endswith(":"):
+            continue  # a lead-in to a list, not a commitment of its own
         text = clean_text(strip_we_will(sentence))
         if 3 <= len(text.split()) <= MAX_ITEM_WORDS:
             actions.append(_action(text, block, source=sentence))
@@ -155,7 +183,7 @@ def find_actions(state: State) -> dict:
             if section.kind == "action" or WE_WILL.match(block.text):
                 found.extend(_from_list_item(block))
         elif block.kind == "table":
-            found.extend(_from_table(block, state))
+            found.extend(_from_table(block, state, section.kind))
         elif block.kind in ("heading", "paragraph"):
             cue = blocks[section.cue] if section.cue is not None else None
             is_cue = is_action_cue(block.text) or is_measure_cue(block.text) or is_lead_in(block.text)

@@ -68,6 +68,10 @@ def normalise_owners(cell: str, key: dict[str, str]) -> list[str]:
             for match in re.finditer(rf"(?<![\w&]){re.escape(abbr)}(?![\w&])", cell):
                 if len(abbr) >= 2:
                     hits.append((match.start(), name))
+        for match in re.finditer(r"[^;/\n]+", cell):
+            part = match.group(0).strip(" .,-–")
+            if part in key:  # a cell (or part) that is just the abbreviation, even "P"
+                hits.append((match.start(), key[part]))
         names: list[str] = []
         for _, name in sorted(hits):
             if name not in names:

@@ -162,9 +162,10 @@ def find_priorities(state: State) -> dict:
                 for i, section in enumerate(state.sections):
                     if section.heading in numbers:
                         anchors[i] = numbers[section.heading]
-    # Sections whose heading names a listed priority.
+    # Sections whose heading names a listed priority (not the priority's own block).
+    defining = set(where.values())
     for i, section in enumerate(state.sections):
-        if i in anchors or section.heading is None:
+        if i in anchors or section.heading is None or section.heading in defining:
             continue
         heading = state.blocks[section.heading].text
         for number, priority in level1.items():

@@ -13,12 +13,18 @@ commitments without itself being a topic. This stage records that knowledge per 
 
 from __future__ import annotations
 
+import re
+
+from extractors.patterns import cues
 from extractors.registry import stage
 from extractors.state import Section, State
 from extractors.text_cues import alpha_words, is_action_cue, is_lead_in, is_measure_cue
 
 
 def _cue_kind(text: str) -> str | None:
+    words = set(re.findall(r"[a-z]+", text.lower()))
+    if text.endswith(":") and words & set(cues().priority_nouns):
+        return None  # introduces the list of priorities/themes themselves
     if is_measure_cue(text):
         return "measure"
     if is_action_cue(text) or is_lead_in(text):

@@ -1,0 +1,316 @@
+"""PDF loader: what a reader sees on each page, as headings, paragraphs, list items and tables.
+
+    >>> from pipeline.loaders.pdf import load_pdf
+    >>> doc = load_pdf(Path("plan.pdf"))            # doctest: +SKIP
+    >>> [(b.id, b.kind, b.text[:30]) for b in doc.blocks][:3]    # doctest: +SKIP
+
+Two passes. Pass one reads every page once with PDFium (`pdf_objects`): tables first
+(`pdf_tables`), then the remaining characters as lines inside columns (`pdf_layout`). Between the
+passes the document-wide facts are settled: the body text size, and the running headers and
+footers (lines in the top or bottom 8% of the page that repeat, digits aside, on at least half of
+the pages, and bare page numbers). Pass two turns each page's remaining lines into blocks in
+reading order. Finally tables that run over a page break are stitched and heading levels are
+ranked by size over the whole document.
+
+Conventions shared with the plain-text loader: block ids "p{page}-b{n}" with n counting through
+the document; pages from 1; list items carry their marker apart from the text; a table block's text
+is its data rows, non-empty cells joined by " | ", one row a line.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from pipeline.loaders import LoadError, sha256_of
+from pipeline.loaders.pdf_layout import (
+    MARGIN_ZONE,
+    BlockDraft,
+    PageLayout,
+    find_gutters,
+    lines_in_columns,
+    page_blocks,
+    line_segments,
+)
+from pipeline.loaders.pdf_lines import Line, dominant, group_lines
+from pipeline.loaders.pdf_objects import PageObjects, read_page
+from pipeline.loaders.pdf_tables import (
+    append_continuation,
+    continues,
+    find_ruled_tables,
+    find_text_tables,
+    has_ruling,
+    table_text,
+)
+from schemas.document import BBox, Block, Document, Page, Table
+
+# A line repeated in the margin zone on at least this share of pages (and MIN_REPEATS pages) is
+# a running header or footer.
+REPEAT_SHARE = 0.5
+MIN_REPEATS = 3
+PAGE_NUMBER = re.compile(
+    r"^(?:page\s*)?[-–—]?\s*(?:\d{1,4}|[ivxlc]{1,6})\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE
+)
+# A page's own body size counts once it has this many characters; sparser pages use the document's.
+MIN_CHARS_FOR_PAGE_SIZE = 200
+MAX_HEADING_LEVEL = 6
+METADATA_KEYS = {"Title": "title", "Author": "author", "Subject": "subject", "Creator": "creator", "Producer": "producer"}
+
+
+# --------------------------------------------------------------------------- opening
+
+
+def _check_file(path: Path) -> None:
+    """Fail early, and clearly, on files that are not whole PDFs."""
+    size = path.stat().st_size
+    with open(path, "rb") as handle:
+        head = handle.read(1024)
+        handle.seek(max(0, size - 8192))
+        tail = handle.read()
+    if b"%PDF-" not in head:
+        raise LoadError(path, "not a PDF: no %PDF header at the start of the file", "is it another format named .pdf?")
+    if b"%%EOF" not in tail:
+        raise LoadError(path, "the PDF is truncated (no %%EOF at the end of the file)", "download the file again")
+
+
+def _open(path: Path) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as exc:
+        code = getattr(exc, "err_code", None)
+        if code == pdfium_c.FPDF_ERR_PASSWORD:
+            raise LoadError(path, "the PDF is encrypted (password protected)", "save an unprotected copy first") from exc
+        if code == pdfium_c.FPDF_ERR_SECURITY:
+            raise LoadError(path, "the PDF is encrypted with an unsupported security scheme", "save an unprotected copy first") from exc
+        if code == pdfium_c.FPDF_ERR_FORMAT:
+            raise LoadError(path, "the PDF is damaged: its structure cannot be parsed", "download or export it again") from exc
+        raise LoadError(path, f"the PDF cannot be opened ({exc})", "download or export it again") from exc
+
+
+def _pdf_date(raw: str) -> str:
+    """A PDF date to ISO 8601 (date and time), or the raw text when it does not parse.
+
+    >>> _pdf_date("D:20080915103000+01'00'")
+    '2008-09-15T10:30:00'
+    """
+    match = re.match(r"^(?:D:)?(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?", raw.strip())
+    if not match:
+        return raw.strip()
+    parts = [int(p) if p else d for p, d in zip(match.groups(), (0, 1, 1, 0, 0, 0))]
+    try:
+        return datetime(*parts).isoformat()
+    except ValueError:
+        return raw.strip()
+
+
+def _metadata(pdf: pdfium.PdfDocument) -> dict[str, str]:
+    try:
+        info = pdf.get_metadata_dict(skip_empty=True)
+    except Exception:  # a broken info dictionary is not worth failing the load for
+        return {}
+    meta = {METADATA_KEYS[k]: v.strip() for k, v in info.items() if k in METADATA_KEYS and v.strip()}
+    if info.get("CreationDate", "").strip():
+        meta["creation_date"] = _pdf_date(info["CreationDate"])
+    return meta
+
+
+# --------------------------------------------------------------------------- pass one
+
+
+def _size_histogram(chars) -> Counter:
+    return Counter(round(c.size * 2) / 2 for c in chars if c.text.strip())
+
+
+def analyse_page(objects: PageObjects) -> PageLayout:
+    """Tables, columns and lines of one page."""
+    tables = find_ruled_tables(objects)
+    text = objects.without([t.bbox for t in tables])
+    lines = group_lines(text.chars)
+    if not tables and not has_ruling(objects):
+        loose = find_text_tables(text, lines)
+        if loose:
+            tables = loose
+            text = text.without([t.bbox for t in tables])
+            lines = group_lines(text.chars)
+    sizes = _size_histogram(text.chars)
+    body_size = sizes.most_common(1)[0][0] if sizes else 10.0
+    top, bottom = MARGIN_ZONE * objects.height, (1 - MARGIN_ZONE) * objects.height
+    body = [l for l in lines if l.top >= top and l.bottom <= bottom]
+    gutters = find_gutters(line_segments(body), 0.0, objects.width, body_size)
+    if gutters:
+        lines = lines_in_columns(list(text.chars), gutters)
+    return PageLayout(
+        number=objects.number,
+        width=objects.width,
+        height=objects.height,
+        lines=lines,
+        tables=tables,
+        gutters=gutters,
+        sizes=sizes,
+        chars=sum(1 for c in objects.chars if c.text.strip()),
+        images=objects.images,
+    )
+
+
+# --------------------------------------------------------------------------- between passes
+
+
+def _in_margin(line: Line, height: float) -> bool:
+    middle = (line.top + line.bottom) / 2
+    return middle < MARGIN_ZONE * height or middle > (1 - MARGIN_ZONE) * height
+
+
+def running_key(text: str) -> str:
+    """What stays the same in a running header or footer from page to page.
+
+    >>> running_key("Page 3 of 20  Kent County Council")
+    'page # of # kent county council'
+    """
+    return re.sub(r"\d+", "#", " ".join(text.lower().split()))
+
+
+def running_lines(layouts: list[PageLayout]) -> set[int]:
+    """ids of the lines that are running headers, footers or bare page numbers."""
+    seen: dict[str, set[int]] = {}
+    for layout in layouts:
+        for line in layout.lines:
+            if _in_margin(line, layout.height):
+                seen.setdefault(running_key(line.text), set()).add(layout.number)
+    needed = max(MIN_REPEATS, math.ceil(REPEAT_SHARE * len(layouts)))
+    repeated = {key for key, pages in seen.items() if len(pages) >= needed}
+    drop: set[int] = set()
+    for layout in layouts:
+        for line in layout.lines:
+            if not _in_margin(line, layout.height):
+                continue
+            if running_key(line.text) in repeated or PAGE_NUMBER.match(line.text.strip()):
+                drop.add(id(line))
+    return drop
+
+
+# --------------------------------------------------------------------------- after pass two
+
+
+def stitch_tables(pages: list[list[BlockDraft]]) -> None:
+    """Join tables that run over a page break: the last block of a page and the first of the next."""
+    open_table: BlockDraft | None = None
+    for drafts in pages:
+        if open_table is not None and drafts and drafts[0].kind == "table":
+            nxt = drafts[0]
+            if continues(open_table.table, nxt.table):
+                append_continuation(open_table.table, nxt.table)
+                drafts.pop(0)
+                if not drafts:
+                    continue  # the table fills the page: it may go on over the next break too
+        open_table = drafts[-1] if drafts and drafts[-1].kind == "table" else None
+
+
+def heading_levels(drafts: list[BlockDraft]) -> dict[float, int]:
+    """Heading level by font size over the document: the largest size is level 1."""
+    sizes = sorted({round((d.size or 0) * 2) / 2 for d in drafts if d.kind == "heading"}, reverse=True)
+    return {size: min(i + 1, MAX_HEADING_LEVEL) for i, size in enumerate(sizes)}
+
+
+def _bbox(b) -> BBox:
+    return BBox(x0=round(b[0], 2), top=round(b[1], 2), x1=round(b[2], 2), bottom=round(b[3], 2))
+
+
+def _block(draft: BlockDraft, block_id: str, levels: dict[float, int]) -> Block:
+    if draft.kind == "table":
+        t = draft.table
+        return Block(
+            id=block_id,
+            kind="table",
+            text=table_text(t.rows),
+            page=draft.page,
+            bbox=_bbox(t.bbox),
+            table=Table(header=tuple(t.header), rows=tuple(t.rows), pages=tuple(t.pages)),
+        )
+    level = draft.level
+    if draft.kind == "heading":
+        level = levels.get(round((draft.size or 0) * 2) / 2)
+    return Block(
+        id=block_id,
+        kind=draft.kind,
+        text=draft.text,
+        page=draft.page,
+        bbox=_bbox(draft.bbox),
+        level=level,
+        marker=draft.marker,
+        font_size=draft.size,
+        bold=draft.bold,
+    )
+
+
+# --------------------------------------------------------------------------- the loader
+
+
+def load_pdf(path: Path) -> Document:
+    path = Path(path)
+    _check_file(path)
+    pdf = _open(path)
+    warnings: list[str] = []
+    layouts: list[PageLayout] = []
+    try:
+        metadata = _metadata(pdf)
+        for index in range(len(pdf)):
+            number = index + 1
+            try:
+                page = pdf[index]
+                try:
+                    objects = read_page(page, number)
+                finally:
+                    page.close()
+                layouts.append(analyse_page(objects))
+            except Exception as exc:  # one unreadable page does not lose the document
+                warnings.append(f"page {number} could not be read: {type(exc).__name__}: {exc}")
+                layouts.append(PageLayout(number=number, width=0.0, height=0.0, lines=[], tables=[]))
+    finally:
+        pdf.close()
+    if not layouts:
+        raise LoadError(path, "the PDF has no pages")
+    if not any(layout.chars for layout in layouts):
+        raise LoadError(path, "no text layer on any page", "scanned image? run OCR first")
+    for layout in layouts:
+        if not layout.chars:
+            warnings.append(f"page {layout.number} has no text layer (image only?)")
+
+    doc_sizes = sum((layout.sizes for layout in layouts), Counter())
+    doc_body = doc_sizes.most_common(1)[0][0] if doc_sizes else 10.0
+    drop = running_lines(layouts)
+    pages: list[list[BlockDraft]] = []
+    for layout in layouts:
+        lines = [l for l in layout.lines if id(l) not in drop]
+        body = doc_body
+        if sum(layout.sizes.values()) >= MIN_CHARS_FOR_PAGE_SIZE:
+            body = layout.sizes.most_common(1)[0][0]
+        pages.append(page_blocks(layout, lines, body))
+        layout.lines = []  # done with them; keep memory flat on long documents
+
+    stitch_tables(pages)
+    levels = heading_levels([d for drafts in pages for d in drafts])
+    counter = 0
+    out_pages: list[Page] = []
+    for layout, drafts in zip(layouts, pages):
+        blocks = []
+        for draft in drafts:
+            counter += 1
+            blocks.append(_block(draft, f"p{layout.number}-b{counter}", levels))
+        out_pages.append(
+            Page(number=layout.number, width=round(layout.width, 2), height=round(layout.height, 2), blocks=tuple(blocks))
+        )
+    return Document(
+        source=path.name,
+        path=str(path),
+        format="pdf",
+        sha256=sha256_of(path),
+        pages=tuple(out_pages),
+        warnings=tuple(warnings),
+        metadata=metadata,
+    )

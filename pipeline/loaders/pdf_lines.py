@@ -1,0 +1,213 @@
+"""Characters to visual lines, and the small text cleaners the PDF loader applies to them.
+
+A `Line` is a run of characters sharing a baseline inside one column. Its text has word spaces
+restored from the gaps between glyphs. The cleaners are plain `str -> str` functions; their
+docstrings show what they do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from pipeline.loaders.pdf_objects import Char
+
+# A gap wider than this share of the font size between two glyphs is a word space.
+WORD_SPACE = 0.17
+# Glyphs that open a bulleted list item when they start a line.
+BULLET_GLYPHS = set("•●▪◦‣⁃∙·○◆◇■□►▶➢➤❖✓✔✗✘◼▫◾⦁➔→") | {"-", "–", "—", "*", "o", "", "", "", "", ""}
+# Bullets that are also ordinary characters: they need white space after them.
+AMBIGUOUS_BULLETS = {"-", "–", "—", "*", "o", "·"}
+TICKS = {"✓", "✔"}
+NUMBER_MARKER = re.compile(
+    r"^(?P<marker>\(?\d{1,2}[.)]|\d{1,2}(?:\.\d{1,2})+[a-z]?\.?|\(?[a-z][.)]|\([a-z]\)"
+    r"|\((?:i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii)\)|(?:i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii)[.)])\s+(?=\S)"
+)
+SENTENCE_END = re.compile(r"[.!?:;]['\"’”)]*$")
+
+
+@dataclass(slots=True)
+class Line:
+    chars: list[Char]
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float
+    bold: bool
+    column: int = 0  # index of the column it sits in; -1 when it spans columns
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+def is_bullet_char(ch: str) -> bool:
+    return ch in BULLET_GLYPHS or "\uf000" <= ch <= "\uf0ff"
+
+
+def fold_whitespace(text: str) -> str:
+    """Collapse runs of white space.
+
+    >>> fold_whitespace("  Improve   school\\n attendance ")
+    'Improve school attendance'
+    """
+    return " ".join(text.split())
+
+
+def join_lines(lines: list[str]) -> str:
+    """Join visual lines into running text, repairing words hyphenated at a line end.
+
+    >>> join_lines(["we recog-", "nise the need", "for Early-", "Help"])
+    'we recognise the need for Early-Help'
+    """
+    out = ""
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        if not out:
+            out = line
+        elif out.endswith("-") and len(out) > 1 and out[-2].isalpha():
+            # "recog-" + "nise" is one word; "Early-" + "Help" keeps its hyphen.
+            out = out[:-1] + line if line[:1].islower() else out + line
+        else:
+            out = f"{out} {line}"
+    return fold_whitespace(out)
+
+
+def strip_bullet(text: str) -> str:
+    """Remove leading bullet glyphs and ticks.
+
+    >>> strip_bullet("• ✓ We will listen")
+    'We will listen'
+    """
+    text = text.strip()
+    while text and is_bullet_char(text[0]) and (len(text) == 1 or text[1] == " " or is_bullet_char(text[1])):
+        if text[0] in AMBIGUOUS_BULLETS and len(text) > 1 and text[1] != " ":
+            break
+        text = text[1:].strip()
+    return text
+
+
+def dominant(values: list[float]) -> float:
+    """The most common value (the first one seen among ties)."""
+    return Counter(values).most_common(1)[0][0] if values else 0.0
+
+
+def line_from_chars(chars: list[Char], column: int = 0) -> Line:
+    chars = sorted(chars, key=lambda c: c.x0)
+    parts: list[str] = []
+    prev: Char | None = None
+    for c in chars:
+        if prev is not None and c.text != " " and prev.text != " ":
+            gap = c.x0 - prev.x1
+            if gap > WORD_SPACE * min(c.size, prev.size):
+                parts.append(" ")
+        parts.append(c.text)
+        prev = c
+    visible = [c for c in chars if c.text != " "] or chars
+    sizes = [round(c.size * 2) / 2 for c in visible]
+    bold_share = sum(1 for c in visible if c.bold) / len(visible)
+    return Line(
+        chars=chars,
+        text=fold_whitespace("".join(parts)),
+        x0=min(c.x0 for c in visible),
+        top=min(c.top for c in visible),
+        x1=max(c.x1 for c in visible),
+        bottom=max(c.bottom for c in visible),
+        size=dominant(sizes),
+        bold=bold_share >= 0.7,
+        column=column,
+    )
+
+
+def group_lines(chars: list[Char] | tuple[Char, ...], column: int = 0) -> list[Line]:
+    """Cluster characters into lines by their bottom edge (the baseline, give or take the
+    descender), then order each line left to right. Lines come back top to bottom."""
+    visible = [c for c in chars if c.text.strip() or c.text == " "]
+    if not visible:
+        return []
+    ordered = sorted(visible, key=lambda c: c.bottom)
+    groups: list[list[Char]] = []
+    current: list[Char] = []
+    ref_bottom = 0.0
+    ref_size = 0.0
+    for c in ordered:
+        if current and c.bottom - ref_bottom <= 0.5 * max(ref_size, c.size):
+            current.append(c)
+            if c.size > ref_size:
+                ref_size = c.size
+            continue
+        if current:
+            groups.append(current)
+        current = [c]
+        ref_bottom = c.bottom
+        ref_size = c.size
+    if current:
+        groups.append(current)
+    lines = []
+    for group in groups:
+        if any(c.text.strip() for c in group):
+            lines.append(line_from_chars(group, column))
+    return lines
+
+
+def split_at_gaps(line: Line, gap: float) -> list[tuple[float, float, int]]:
+    """The stretches of a line separated by gaps wider than `gap` points: (x0, x1, visible chars)."""
+    segments: list[tuple[float, float, int]] = []
+    start = end = None
+    count = 0
+    for c in line.chars:
+        if c.text == " ":
+            continue
+        if start is None:
+            start, end, count = c.x0, c.x1, 1
+        elif c.x0 - end > gap:
+            segments.append((start, end, count))
+            start, end, count = c.x0, c.x1, 1
+        else:
+            end = max(end, c.x1)
+            count += 1
+    if start is not None:
+        segments.append((start, end, count))
+    return segments
+
+
+def list_marker(line: Line) -> tuple[str, str, float] | None:
+    """The list marker a line starts with: (marker as printed, text after it, gap after it in
+    font sizes); None when the line does not start with one."""
+    text = line.text
+    if not text:
+        return None
+    first = text[0]
+    if is_bullet_char(first):
+        visible = [c for c in line.chars if c.text != " "]
+        gap = (visible[1].x0 - visible[0].x1) / max(visible[0].size, 1) if len(visible) > 1 else 0.0
+        rest = text[1:]
+        if first in AMBIGUOUS_BULLETS:
+            if not rest.startswith(" "):
+                return None
+            if first == "o" and gap < 0.6 and "courier" not in visible[0].font.lower():
+                return None
+        marker = first
+        rest = rest.strip()
+        if rest[:1] in TICKS and rest[1:2] == " " and first not in TICKS:
+            marker = f"{first} {rest[0]}"
+            rest = rest[1:].strip()
+        if not rest:
+            return None
+        return marker, rest, gap
+    match = NUMBER_MARKER.match(text)
+    if match:
+        marker = match.group("marker")
+        n = len(marker.replace(" ", ""))
+        visible = [c for c in line.chars if c.text != " "]
+        gap = 0.0
+        if len(visible) > n:
+            gap = (visible[n].x0 - visible[n - 1].x1) / max(visible[n - 1].size, 1)
+        return marker, text[match.end():].strip(), gap
+    return None

@@ -1,0 +1,126 @@
+"""Extractors on small hand-written documents: what a reader would take from each layout."""
+
+import pytest
+
+from pipeline.extract import extract
+from pipeline.loaders.text import parse_text
+from schemas.document import Document
+from schemas.records import DocumentInfo
+from extractors.text_cues import split_run_on_commitments, starts_with_commitment_verb
+from extractors.registry import PipelineError, build
+
+
+def run(text: str):
+    doc = Document(source="t.txt", path="t.txt", format="text", sha256="0" * 64, pages=tuple(parse_text(text)))
+    return extract(doc, DocumentInfo(source="t.txt"))
+
+
+def test_we_will_lead_in_bullets_under_unnumbered_headings_make_priorities_and_linked_actions():
+    result = run(
+        "Enable access to high quality education\n\nSDG 4 / 8\nWe will:\n  • create a SEND strategy by June 2020\n"
+        "  • publish the offer by summer 2020\n\nBe aspirational for our children in care\n\nWe will:\n"
+        "  • improve housing options by October 2020\n\nMeasures of Success\n\n  1. number of children in care\n"
+        "  2. proportion of schools rated good\n"
+    )
+    assert [(p.number, p.title) for p in result.priorities] == [
+        ("1", "Enable access to high quality education"), ("2", "Be aspirational for our children in care")]
+    assert [(a.text, a.priorities, str(a.deadline.end)) for a in result.actions] == [
+        ("create a SEND strategy by June 2020", ("1",), "2020-06-30"),
+        ("publish the offer by summer 2020", ("1",), "2020-08-31"),
+        ("improve housing options by October 2020", ("2",), "2020-10-31"),
+    ]
+    assert [m.name for m in result.measures] == ["number of children in care", "proportion of schools rated good"]
+
+
+def test_numbered_priority_grid_does_not_claim_the_actions_after_it():
+    result = run(
+        "Priority 1\nSupporting early help\n\nPriority 2\nSupporting education for all\n\n"
+        "Priorities for next 12-24 months\n\nImprove school attendance\n\nReduce exclusions and suspensions\n"
+    )
+    assert [p.number for p in result.priorities] == ["1", "2"]
+    assert [(a.text, a.priorities) for a in result.actions] == [
+        ("Improve school attendance", ()), ("Reduce exclusions and suspensions", ())]
+
+
+def test_numbered_themes_and_sections_that_name_them():
+    result = run(
+        "We will deliver by focusing on two themes:\n\n1. Children at the heart of everything we do\n"
+        "2. Local support to help children build a life\n\nPutting children at the heart of everything we do\n\n"
+        "Our priority actions\n\n- ✓ We will listen to children.\n\nLocal support to help children build a life\n\n"
+        "Our priority actions\n\n- ✓ We will recruit more local foster carers.\n"
+    )
+    assert [p.title for p in result.priorities] == [
+        "Children at the heart of everything we do", "Local support to help children build a life"]
+    assert [(a.text, a.priorities) for a in result.actions] == [
+        ("listen to children.", ("1",)), ("recruit more local foster carers.", ("2",))]
+
+
+def test_action_table_with_refs_owners_rag_and_sub_objectives():
+    text = (
+        "Key: P = Participation Workstream H = Health Workstream\n\n"
+        "PRIORITY 1 – OUR CHILDREN ARE RESPECTED\n\nHow we will deliver our priority:\n\n"
+        "Ref\tKey Action\tWorkstream Involved\tActions\tRAG Rating\n"
+        "1.1 – Ensure children know their entitlements\t\t\t\t\n"
+        "1.1a\tEnsure staff listen to children\tParticipation Health\tSurvey to be launched by end of July 2021.\tYellow\n"
+        "1.1b\tCelebrate the achievements of children\tP\tSurveys for 2019 are outstanding\t<div style=\"background-color: red\"></div>\n"
+    )
+    result = run(text)
+    assert [(p.number, p.level, p.title) for p in result.priorities] == [
+        ("1", 1, "Our children are respected"), ("1.1", 2, "Ensure children know their entitlements")]
+    a, b = result.actions
+    assert (a.ref, a.text, a.priorities, a.owners, a.status) == ("1.1a", "Ensure staff listen to children", ("1",), ("Participation", "Health"), ("amber",))
+    assert str(a.deadline.end) == "2021-07-31"
+    assert (b.ref, b.owners, b.status, b.deadline) == ("1.1b", ("Participation",), ("red",), None)
+
+
+def test_we_will_sentences_inside_paragraphs():
+    result = run("Our approach\n\nWe know this is hard. We will publish a new offer by March 2026. It matters.\n")
+    assert [(a.text, str(a.deadline.end)) for a in result.actions] == [("publish a new offer by March 2026.", "2026-03-31")]
+
+
+def test_kpi_table_values_and_as_at_dates():
+    text = (
+        "Measure of success\tPerformance indicator/outcome\tOutturn position 2023/24\n"
+        "Performance measure (as at 30/09/2024)\tThe number of children in our care\t425\n"
+        "\tChildren achieving a good level of development\t868 (66.9% of cohort) As at 31/07/2024\n"
+        "\tThe proportion of children in foster care\t(August 2024) 26% 15%\n"
+        "\tReduce exclusions\t98 (2023/24)\n"
+        "\tImproving school attendance\tData being sourced\n"
+    )
+    result = run(text)
+    assert [(m.name, m.value, str(m.as_at)) for m in result.measures] == [
+        ("The number of children in our care", "425", "2024-09-30"),
+        ("Children achieving a good level of development", "868 (66.9% of cohort)", "2024-07-31"),
+        ("The proportion of children in foster care", "26% 15%", "2024-08-31"),
+        ("Reduce exclusions", "98", "2024-03-31"),
+        ("Improving school attendance", None, "None"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("Embed a new Family Help model in local communities Further strengthen our support for disabled children",
+         ["Embed a new Family Help model in local communities", "Further strengthen our support for disabled children"]),
+        ("Implement Early Help Strategy to ensure we focus on early intervention", ["Implement Early Help Strategy to ensure we focus on early intervention"]),
+        ("Work with partners through Work Experience placements", ["Work with partners through Work Experience placements"]),
+        ("Deliver on the placement sufficiency strategy", ["Deliver on the placement sufficiency strategy"]),
+    ],
+)
+def test_split_run_on_commitments(text, parts):
+    assert split_run_on_commitments(text) == parts
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Improve school attendance", True), ("Reduces exclusions", True), ("Children achieve well", False), ("The plan", False)],
+)
+def test_commitment_verbs(text, expected):
+    assert starts_with_commitment_verb(text) is expected
+
+
+def test_unknown_stage_and_unmet_requirement_fail_at_start_up():
+    with pytest.raises(PipelineError, match="Available stages"):
+        build(["sections", "nonsense"])
+    with pytest.raises(PipelineError, match="requires"):
+        build(["links"])
