@@ -85,18 +85,14 @@ class _Walker:
         self.counters: dict[str, list[int]] = {}
         self.numbering = self._numbering_formats()
 
-    # ----------------------------------------------------------------- structure
-
     def body(self, parent) -> None:
         for child in parent:
             if child.tag == W_P:
                 self.paragraph(child)
             elif child.tag == W_TBL:
                 self.table(child)
-            elif child.tag == W_SDT:  # content control wrapping body content
-                content = child.find(qn("w:sdtContent"))
-                if content is not None:
-                    self.body(content)
+            elif child.tag == W_SDT:  # a content control wrapping body content
+                self.body(child.findall(qn("w:sdtContent") + "/*"))
 
     def add(self, page: int | None = None, **kwargs) -> None:
         self.fresh = False
@@ -125,7 +121,7 @@ class _Walker:
 
         text = _text(p, parts, on_break)
         sect = ppr.find(qn("w:sectPr")) if ppr is not None else None
-        if sect is not None and (sect.find(qn("w:type")) is None or sect.find(qn("w:type")).get(W_VAL) != "continuous"):
+        if sect is not None and _val(sect.find(qn("w:type"))) != "continuous":
             after += 1  # a section break (next page, odd/even page) after this paragraph
         if text:
             self.add(**self.classify(p, text))
@@ -189,8 +185,6 @@ class _Walker:
         shown = lambda m: str(max(counts[int(m.group(1)) - 1], 1) if int(m.group(1)) <= len(counts) else 1)  # noqa: E731
         marker = re.sub(r"%(\d)", shown, template or f"%{ilvl + 1}.")
         return marker.strip() or f"{counts[ilvl]}."
-
-    # ----------------------------------------------------------------- tables
 
     def table(self, tbl) -> None:
         rows: list[Row] = []

@@ -181,6 +181,29 @@ def _font_info(text_obj) -> tuple[str, bool]:
     return name.split("+", 1)[-1], bold
 
 
+def _clip_box(obj) -> tuple[float, float, float, float] | None:
+    """The box a page object is clipped to (PDF user space), or None when it is not clipped or
+    the clip is too intricate to bother with. Spreadsheet exports hide text this way."""
+    clip = pdfium_c.FPDFPageObj_GetClipPath(obj)
+    if not clip:
+        return None
+    box = None
+    x, y = ctypes.c_float(), ctypes.c_float()
+    for k in range(min(pdfium_c.FPDFClipPath_CountPaths(clip), 4)):
+        n = pdfium_c.FPDFClipPath_CountPathSegments(clip, k)
+        if n <= 0 or n > 12:
+            return None
+        xs, ys = [], []
+        for i in range(n):
+            seg = pdfium_c.FPDFClipPath_GetPathSegment(clip, k, i)
+            pdfium_c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
+            xs.append(x.value)
+            ys.append(y.value)
+        part = (min(xs), min(ys), max(xs), max(ys))
+        box = part if box is None else (max(box[0], part[0]), max(box[1], part[1]), min(box[2], part[2]), min(box[3], part[3]))
+    return box
+
+
 def _all_text(tp, count: int) -> str | None:
     """The page's characters in one call, when they map one to one onto character indices."""
     buffer = ctypes.create_string_buffer((count + 1) * 2)
@@ -230,12 +253,18 @@ def read_chars(page: pdfium.PdfPage, frame: _Frame) -> tuple[list[Char], int]:
                 size = pdfium_c.FPDFText_GetFontSize(tp, i) * scale
                 angle = math.degrees(math.atan2(matrix.b, matrix.a))
                 upright = abs(((angle + rotation + 180) % 360) - 180) < 5
-                name, bold = _font_info(ctypes.cast(ctypes.c_void_p(key), pdfium_c.FPDF_PAGEOBJECT))
-                props = objects[key] = (round(size, 2), bold, name, upright)
+                handle = ctypes.cast(ctypes.c_void_p(key), pdfium_c.FPDF_PAGEOBJECT)
+                name, bold = _font_info(handle)
+                props = objects[key] = (round(size, 2), bold, name, upright, _clip_box(handle))
             if not props[3]:
                 rotated += 1
                 continue
             get_box(tp, i, rect_ref)
+            clip = props[4]
+            if clip is not None:
+                cx, cy = (rect.left + rect.right) / 2, (rect.top + rect.bottom) / 2
+                if not (clip[0] - 1 <= cx <= clip[2] + 1 and clip[1] - 1 <= cy <= clip[3] + 1):
+                    continue  # clipped away: not on the page a reader sees
             ax, at = point(rect.left, rect.bottom)
             bx, bt = point(rect.right, rect.top)
             x0, x1 = (ax, bx) if ax <= bx else (bx, ax)

@@ -243,8 +243,35 @@ def parse_text(text: str) -> list[Page]:
     return pages
 
 
+PAGE_WORD = re.compile(r"\bpage\b\s*\|?\s*\d", re.I)
+
+
+def furniture(lines: list[tuple[int, int, str]]) -> set[int]:
+    """Indices of running headers and footers: a line printed three or more times whose digits
+    change ("... PLAN 2021  Page | 17") or that names a page number.
+
+    Repeated structural lines ("We will:", a table header) have no changing digits and stay.
+    """
+    seen: dict[str, list[int]] = {}
+    for index, (_, _, line) in enumerate(lines):
+        if "\t" in line or not line.strip() or len(line) > 150 or priority_heading_pattern().match(line.strip()):
+            continue
+        key = re.sub(r"\d+", "#", " ".join(line.split())).lower()
+        if "#" in key:
+            seen.setdefault(key, []).append(index)
+    dropped: set[int] = set()
+    for key, indices in seen.items():
+        raw = {" ".join(lines[i][2].split()) for i in indices}
+        long_enough = len(key.split()) >= 4
+        if len(indices) >= 3 and ((len(raw) > 1 and long_enough) or PAGE_WORD.search(key.replace("#", "1"))):
+            dropped.update(indices)
+    return dropped
+
+
 def _parse_lines(lines: list[tuple[int, int, str]], page: int, add) -> int:
     """Parse one form-feed page; returns the last page number used (tables may add breaks)."""
+    skip = furniture(lines)
+    lines = [(s, e, "" if i in skip else line) for i, (s, e, line) in enumerate(lines)]
     i = 0
     n = len(lines)
     pending: _Pending | None = None
@@ -312,6 +339,13 @@ def _parse_lines(lines: list[tuple[int, int, str]], page: int, add) -> int:
             flush()
             pending = _Pending("paragraph", [line], start, end)
             flush()
+        elif (heading := priority_heading_pattern().match(line.strip())) and len(line.split()) <= 15:
+            # "Strategic Objective SO2: Local economy" starts a block even inside a paragraph;
+            # a bare "Priority 1" keeps the wrapped title lines that follow it.
+            flush()
+            pending = _Pending("paragraph", [line], start, end)
+            if heading.group("title").strip():
+                flush()
         elif pending is not None and pending.kind == "paragraph":
             pending.lines.append(line)
             pending.end = end

@@ -1,13 +1,57 @@
-"""Publishing with Datasette: configuration files in this folder, and the serve arguments."""
+"""Publishing with Datasette: configuration files in this folder, and the serve arguments.
+
+- `metadata.yaml`: title, sources, licences, table and column descriptions, facets, sort orders,
+  hidden tables, label columns and the stored queries for the users' journeys.
+- `plugins/councilplans_plugin.py`: one small plugin (source-page links, `/-/source/{id}`,
+  `/-/compare`, and publishing the database as `councilplans` whatever its file is called).
+- `templates/`: the home page (the journeys) and the comparison page.
+
+`datasette_args` builds the `datasette serve` command line; `make_datasette` builds the same
+instance in-process (for tests and benchmarks).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 HERE = Path(__file__).parent
 METADATA = HERE / "metadata.yaml"
+PLUGINS_DIR = HERE / "plugins"
+TEMPLATES_DIR = HERE / "templates"
+DATABASE_NAME = "councilplans"
+# Settings passed to Datasette, both on the command line and in-process.
+SETTINGS = {
+    "max_returned_rows": 5000,  # stored queries return (and export) up to this many rows
+    "sql_time_limit_ms": 3000,
+    "facet_time_limit_ms": 500,
+}
 
 
 def datasette_args(db_path: Path, *, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
-    """Arguments for `datasette serve`: the database read-only (immutable) with our metadata."""
-    return ["serve", "--immutable", str(db_path), "--metadata", str(METADATA), "--host", host, "--port", str(port)]
+    """Arguments for `datasette serve`: the database read-only (immutable) with our metadata,
+    plugin and templates, bound to `host` (loopback by default)."""
+    args = [
+        "serve", "--immutable", str(db_path),
+        "--metadata", str(METADATA),
+        "--plugins-dir", str(PLUGINS_DIR),
+        "--template-dir", str(TEMPLATES_DIR),
+        "--host", host, "--port", str(port),
+    ]
+    for name, value in SETTINGS.items():
+        args += ["--setting", name, str(value)]
+    return args
+
+
+def make_datasette(db_path: Path | str):
+    """The Datasette instance `datasette_args` describes, in-process (use `.client.get`)."""
+    from datasette.app import Datasette
+
+    return Datasette(
+        immutables=[str(db_path)],
+        metadata=yaml.safe_load(METADATA.read_text(encoding="utf-8")),
+        plugins_dir=str(PLUGINS_DIR),
+        template_dir=str(TEMPLATES_DIR),
+        settings=SETTINGS,
+    )

@@ -152,3 +152,22 @@ def test_windows_1252_text_is_decoded_with_a_warning(tmp_path):
     document = load(path)
     assert "children’s" in next(document.blocks).text
     assert any("Windows-1252" in w for w in document.warnings)
+
+
+def test_running_headers_with_page_numbers_are_dropped_but_repeated_structure_stays():
+    text = "\n\n".join(
+        f"STROUD DISTRICT LOCAL PLAN REVIEW | DRAFT PLAN 2021  Page | {n}\n\nPriority {n}\n\nWe will:\n- act on item {n}"
+        for n in range(1, 5)
+    )
+    texts = [b.text for b in blocks_of(text)]
+    assert not any("STROUD" in t for t in texts)
+    assert texts.count("We will:") == 4
+    assert [t for t in texts if t.startswith("Priority")] == ["Priority 1", "Priority 2", "Priority 3", "Priority 4"]
+
+
+def test_a_priority_line_inside_a_paragraph_starts_its_own_heading():
+    blocks = blocks_of("Strategic Objective SO2: Local economy and jobs\nProviding for a strong local economy.")
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("heading", "Strategic Objective SO2: Local economy and jobs"),
+        ("paragraph", "Providing for a strong local economy."),
+    ]
