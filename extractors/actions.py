@@ -119,14 +119,19 @@ def _from_table(block: Block, state: State, section_kind: str) -> list[Action]:
     if "measure" in columns.roles and not table.header:
         return []
     actions = []
+    carried = ""  # a priority/theme cell merged over several rows is printed on the first only
     for row in table.rows:
         if sub_objective(row):
             continue
+        priority_cell = columns.get(row, "priority")
+        carried = priority_cell or carried
         text = clean_text(columns.get(row, "action"))
         if not text or parse_priority_refs(text) is not None or len(text.split()) < 2:
             continue
         text = strip_we_will(text) if WE_WILL.match(text) else text
         details = _row_details(columns, row)
+        if carried and not details.get("priority"):
+            details["priority"] = carried
         source = " | ".join(c.text for c in row.cells if c.text)
         actions.append(_action(text, block, row=row, details=details, source=source))
     return actions

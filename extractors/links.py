@@ -8,11 +8,28 @@ from __future__ import annotations
 
 import re
 
+from extractors.priorities import heading_names
 from extractors.registry import stage
 from extractors.state import State
 from extractors.tables import parse_priority_refs
 
 REF_PREFIX = re.compile(r"^\s*(\d{1,2})[.\-]\d")
+BARE_NUMBERS = re.compile(r"^\s*\d{1,2}(?:\s*(?:[,&/]|and)\s*\d{1,2})*\s*$")
+
+
+def priorities_in_cell(cell: str, priorities, threshold: float) -> list[str]:
+    """Priority numbers a table's priority/theme cell points at: "Priority 1,4", "1, 4", or the
+    priority's title (as printed or close to it)."""
+    cell = cell.strip()
+    if not cell:
+        return []
+    refs = parse_priority_refs(cell)
+    if refs:
+        return refs
+    if BARE_NUMBERS.match(cell):
+        return sorted(set(re.findall(r"\d{1,2}", cell)), key=int)
+    matches = [p.number for p in priorities if p.level == 1 and heading_names(cell, p.title, threshold)]
+    return matches[:1]
 
 
 @stage("links", requires=("actions", "priorities"), assigns=("actions",))
@@ -22,7 +39,7 @@ def link_actions(state: State) -> dict:
     actions = []
     for action in state.actions:
         links: list[str] = []
-        explicit = parse_priority_refs(action.details.get("priority", "")) if action.details.get("priority") else None
+        explicit = priorities_in_cell(action.details.get("priority", ""), state.priorities, state.settings.heading_match_threshold)
         if explicit:
             links = explicit
         else:

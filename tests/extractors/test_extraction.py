@@ -124,3 +124,19 @@ def test_unknown_stage_and_unmet_requirement_fail_at_start_up():
         build(["sections", "nonsense"])
     with pytest.raises(PipelineError, match="requires"):
         build(["links"])
+
+
+def test_table_priority_column_by_number_title_or_merged_cell():
+    text = (
+        "Priority 1 – Children are safe\n\nPriority 2 – Children achieve well\n\nOur action plan\n\n"
+        "Priority\tAction\tLead\tBy when\n"
+        "Children achieve well\tImprove school attendance for all pupils\tHead of Inclusion\tMarch 2026\n"
+        "\tReduce exclusions in primary schools\tVirtual School\tQ3 2025/26\n"
+        "1\tRecruit more foster carers locally\tFostering Service\t2024/25\n"
+    )
+    result = run(text)
+    assert [(a.text, a.priorities, a.owners, str(a.deadline.end)) for a in result.actions] == [
+        ("Improve school attendance for all pupils", ("2",), ("Head of Inclusion",), "2026-03-31"),
+        ("Reduce exclusions in primary schools", ("2",), ("Virtual School",), "2025-12-31"),
+        ("Recruit more foster carers locally", ("1",), ("Fostering Service",), "2025-03-31"),
+    ]
