@@ -99,6 +99,24 @@ def _from_noisy_table(block: Block, columns: Columns) -> list[Action]:
     return actions
 
 
+def _theme_texts(state: State) -> set[str]:
+    """Short headings and list items: a table row that repeats one of them is a theme row."""
+    return {
+        _key(clean_text(strip_bullet(b.text)))
+        for b in state.blocks
+        if b.kind in ("heading", "list_item") and len(b.text.split()) <= 25
+    }
+
+
+def _is_group_row(row: Row, columns: Columns, themes: set[str]) -> bool:
+    """A row that only names the theme the following rows serve ("Strive for children ... |  | ")."""
+    filled = [c.text for c in row.cells if c.text.strip()]
+    if len(filled) != 1 or len(row.cells) < 2 or columns.get(row, "action") != filled[0]:
+        return False
+    key = _key(filled[0])
+    return key in themes or any(fuzz.ratio(key, t) >= 92 for t in themes if abs(len(t) - len(key)) < 10)
+
+
 def _from_table(block: Block, state: State, section_kind: str) -> list[Action]:
     table = block.table
     if table is None or not table.rows:
@@ -120,8 +138,12 @@ def _from_table(block: Block, state: State, section_kind: str) -> list[Action]:
         return []
     actions = []
     carried = ""  # a priority/theme cell merged over several rows is printed on the first only
+    themes = _theme_texts(state)
     for row in table.rows:
         if sub_objective(row):
+            continue
+        if _is_group_row(row, columns, themes):
+            carried = columns.get(row, "action")
             continue
         priority_cell = columns.get(row, "priority")
         carried = priority_cell or carried
@@ -133,7 +155,8 @@ def _from_table(block: Block, state: State, section_kind: str) -> list[Action]:
         if carried and not details.get("priority"):
             details["priority"] = carried
         source = " | ".join(c.text for c in row.cells if c.text)
-        actions.append(_action(text, block, row=row, details=details, source=source))
+        action = _action(text, block, row=row, details=details, source=source)
+        actions.append(action.model_copy(update={"section": carried}) if carried else action)
     return actions
 
 

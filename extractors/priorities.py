@@ -36,7 +36,13 @@ def _provenance(block, text: str) -> Provenance:
 
 
 def _title(text: str) -> str:
-    return sentence_case(clean_text(strip_bullet(text)).strip(" –—-:.")).strip()
+    """A priority's title as printed, without list glyphs or a trailing "~ note".
+
+    >>> _title("Give children the best start in life ~ CYPE input")
+    'Give children the best start in life'
+    """
+    text = clean_text(strip_bullet(text)).split(" ~")[0].split("~ ")[0]
+    return sentence_case(text.strip(" –—-:.~")).strip()
 
 
 def heading_names(heading: str, title: str, threshold: float) -> bool:
