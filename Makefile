@@ -7,7 +7,7 @@ DB     ?= councilplans.db
 PORT   ?= 8001
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run ingest serve test metrics bench clean
+.PHONY: install run ingest serve test browser screenshots metrics bench bench-search clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,8 +22,16 @@ ingest: install
 run: ingest
 	$(BIN)/councilplans serve --db $(DB) --host 127.0.0.1 --port $(PORT)
 
-test: install
+test: install browser
 	$(BIN)/python -m pytest -q
+
+# The browser tests (tests/publish/test_browser.py) drive Debian's Chromium; never `playwright install`.
+browser:
+	test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium; }
+
+# Refresh the committed screenshots of the four journeys (docs/screenshots/journey-N.png) on purpose.
+screenshots: install browser
+	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q -m browser tests/publish
 
 # Regenerate the committed quality metrics from a real run on the bundled corpus.
 metrics: install
@@ -33,6 +41,9 @@ metrics: install
 
 bench: install
 	$(BIN)/python benchmarks/bench_pdf.py --out benchmarks/RESULTS.md
+
+bench-search: install
+	$(BIN)/python benchmarks/bench_search.py --out benchmarks/SEARCH_RESULTS.md
 
 clean:
 	rm -rf $(VENV) build $(DB)

@@ -109,10 +109,25 @@ def eval_command(gold_dir: Path, db_path: Path | None, pred_dir: Path | None, ma
 @click.option("--port", default=8001, show_default=True, type=int)
 def serve_command(db_path: Path, host: str, port: int) -> None:
     """Publish DB with Datasette (read-only), with the project's metadata and stored queries."""
-    from pipeline.publish import datasette_args
+    import sqlite3
 
+    from pipeline.publish import DATABASE_NAME, datasette_args
+
+    try:
+        conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
+        with conn:
+            tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+        conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise click.ClickException(f"{db_path} is not a SQLite database ({exc}).\nHint: create one with `councilplans ingest --db {db_path}`.")
+    missing = {"councils", "documents", "priorities", "actions", "measures"} - tables
+    if missing:
+        raise click.ClickException(
+            f"{db_path} is not a councilplans database: it has no {', '.join(sorted(missing))} table.\n"
+            f"Hint: create one with `councilplans ingest --db {db_path}`."
+        )
     args = datasette_args(db_path, host=host, port=port)
-    click.echo(f"Serving {db_path} at http://{host}:{port}/ (Ctrl+C to stop)")
+    click.echo(f"Serving {db_path} at http://{host}:{port}/ as /{DATABASE_NAME} (read-only; Ctrl+C to stop)")
     raise SystemExit(subprocess.call([sys.executable, "-m", "datasette", *args], env=os.environ.copy()))
 
 

@@ -38,14 +38,14 @@ from pipeline.loaders.pdf_layout import (
     page_blocks,
     line_segments,
 )
-from pipeline.loaders.pdf_lines import Line, dominant, group_lines
+from pipeline.loaders.pdf_lines import SENTENCE_END, Line, group_lines, join_lines
 from pipeline.loaders.pdf_objects import PageObjects, read_page
 from pipeline.loaders.pdf_tables import (
     append_continuation,
     continues,
+    find_rule_tables,
     find_ruled_tables,
     find_text_tables,
-    has_ruling,
     table_text,
 )
 from schemas.document import BBox, Block, Document, Page, Table
@@ -57,6 +57,8 @@ MIN_REPEATS = 3
 PAGE_NUMBER = re.compile(
     r"^(?:page\s*)?[-–—]?\s*(?:\d{1,4}|[ivxlc]{1,6})\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE
 )
+# Lines this close to the top or bottom edge (share of page height) may be repeated furniture.
+FURNITURE_ZONE = 0.2
 # A page's own body size counts once it has this many characters; sparser pages use the document's.
 MIN_CHARS_FOR_PAGE_SIZE = 200
 MAX_HEADING_LEVEL = 6
@@ -74,9 +76,9 @@ def _check_file(path: Path) -> None:
         handle.seek(max(0, size - 8192))
         tail = handle.read()
     if b"%PDF-" not in head:
-        raise LoadError(path, "not a PDF: no %PDF header at the start of the file", "is it another format named .pdf?")
+        raise LoadError(path, "could not be read as pdf: not a PDF (no %PDF header at the start)", "is it another format named .pdf?")
     if b"%%EOF" not in tail:
-        raise LoadError(path, "the PDF is truncated (no %%EOF at the end of the file)", "download the file again")
+        raise LoadError(path, "could not be read as pdf: the file is truncated (no %%EOF at its end)", "download it again")
 
 
 def _open(path: Path) -> pdfium.PdfDocument:
@@ -89,8 +91,8 @@ def _open(path: Path) -> pdfium.PdfDocument:
         if code == pdfium_c.FPDF_ERR_SECURITY:
             raise LoadError(path, "the PDF is encrypted with an unsupported security scheme", "save an unprotected copy first") from exc
         if code == pdfium_c.FPDF_ERR_FORMAT:
-            raise LoadError(path, "the PDF is damaged: its structure cannot be parsed", "download or export it again") from exc
-        raise LoadError(path, f"the PDF cannot be opened ({exc})", "download or export it again") from exc
+            raise LoadError(path, "could not be read as pdf: its structure is damaged", "download or export it again") from exc
+        raise LoadError(path, f"could not be read as pdf ({exc})", "download or export it again") from exc
 
 
 def _pdf_date(raw: str) -> str:
@@ -123,26 +125,35 @@ def _metadata(pdf: pdfium.PdfDocument) -> dict[str, str]:
 # --------------------------------------------------------------------------- pass one
 
 
-def _size_histogram(chars) -> Counter:
-    return Counter(round(c.size * 2) / 2 for c in chars if c.text.strip())
+def _size_histogram(chars, bold: bool) -> Counter:
+    """Character count by font size, to the half point, of the regular (or the bold) text."""
+    return Counter(round(c.size * 2) / 2 for c in chars if c.bold == bold and c.text.strip())
+
+
+def body_size(regular: Counter, bold: Counter) -> float:
+    """The most common size of the body text. Body text is rarely bold and headings often are, so
+    regular-weight text decides unless there is next to none."""
+    sizes = regular if sum(regular.values()) >= 50 else regular + bold
+    return sizes.most_common(1)[0][0] if sizes else 10.0
 
 
 def analyse_page(objects: PageObjects) -> PageLayout:
     """Tables, columns and lines of one page."""
     tables = find_ruled_tables(objects)
+    tables += find_rule_tables(objects, [t.bbox for t in tables])
     text = objects.without([t.bbox for t in tables])
     lines = group_lines(text.chars)
-    if not tables and not has_ruling(objects):
+    if not tables and not objects.edges:
         loose = find_text_tables(text, lines)
         if loose:
             tables = loose
             text = text.without([t.bbox for t in tables])
             lines = group_lines(text.chars)
-    sizes = _size_histogram(text.chars)
-    body_size = sizes.most_common(1)[0][0] if sizes else 10.0
+    sizes = _size_histogram(text.chars, False)
+    bold_sizes = _size_histogram(text.chars, True)
     top, bottom = MARGIN_ZONE * objects.height, (1 - MARGIN_ZONE) * objects.height
     body = [l for l in lines if l.top >= top and l.bottom <= bottom]
-    gutters = find_gutters(line_segments(body), 0.0, objects.width, body_size)
+    gutters = find_gutters(line_segments(body), 0.0, objects.width, body_size(sizes, bold_sizes))
     if gutters:
         lines = lines_in_columns(list(text.chars), gutters)
     return PageLayout(
@@ -153,6 +164,7 @@ def analyse_page(objects: PageObjects) -> PageLayout:
         tables=tables,
         gutters=gutters,
         sizes=sizes,
+        bold_sizes=bold_sizes,
         chars=sum(1 for c in objects.chars if c.text.strip()),
         images=objects.images,
     )
@@ -185,13 +197,38 @@ def running_lines(layouts: list[PageLayout]) -> set[int]:
     needed = max(MIN_REPEATS, math.ceil(REPEAT_SHARE * len(layouts)))
     repeated = {key for key, pages in seen.items() if len(pages) >= needed}
     drop: set[int] = set()
+    placed: dict[tuple[str, int], list[Line]] = {}
     for layout in layouts:
         for line in layout.lines:
             if not _in_margin(line, layout.height):
+                if line.top < FURNITURE_ZONE * layout.height or line.bottom > (1 - FURNITURE_ZONE) * layout.height:
+                    placed.setdefault((line.text, round(line.top / 3)), []).append(line)
                 continue
             if running_key(line.text) in repeated or PAGE_NUMBER.match(line.text.strip()):
                 drop.add(id(line))
+    # Page furniture just below the header zone (a totals box above a table on every page): the
+    # same text at the same place on most pages is kept where it first appears only.
+    for lines in placed.values():
+        if len(lines) >= needed and len(lines) >= MIN_REPEATS:
+            drop.update(id(line) for line in lines[1:])
     return drop
+
+
+def join_across_pages(pages: list[list[BlockDraft]]) -> None:
+    """A paragraph cut by a page break: when the next page opens with a paragraph in lower case,
+    it carries on the last paragraph or list item of the page before."""
+    for before, after in zip(pages, pages[1:]):
+        if not before or not after:
+            continue
+        last, first = before[-1], after[0]
+        if (
+            last.kind in ("paragraph", "list_item")
+            and first.kind == "paragraph"
+            and first.text[:1].islower()
+            and not SENTENCE_END.search(last.text)
+        ):
+            last.text = join_lines([last.text, first.text])
+            after.pop(0)
 
 
 # --------------------------------------------------------------------------- after pass two
@@ -281,19 +318,19 @@ def load_pdf(path: Path) -> Document:
         if not layout.chars:
             warnings.append(f"page {layout.number} has no text layer (image only?)")
 
-    doc_sizes = sum((layout.sizes for layout in layouts), Counter())
-    doc_body = doc_sizes.most_common(1)[0][0] if doc_sizes else 10.0
+    doc_body = body_size(sum((l.sizes for l in layouts), Counter()), sum((l.bold_sizes for l in layouts), Counter()))
     drop = running_lines(layouts)
     pages: list[list[BlockDraft]] = []
     for layout in layouts:
         lines = [l for l in layout.lines if id(l) not in drop]
         body = doc_body
         if sum(layout.sizes.values()) >= MIN_CHARS_FOR_PAGE_SIZE:
-            body = layout.sizes.most_common(1)[0][0]
+            body = body_size(layout.sizes, layout.bold_sizes)
         pages.append(page_blocks(layout, lines, body))
         layout.lines = []  # done with them; keep memory flat on long documents
 
     stitch_tables(pages)
+    join_across_pages(pages)
     levels = heading_levels([d for drafts in pages for d in drafts])
     counter = 0
     out_pages: list[Page] = []

@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from pipeline.loaders.pdf_lines import (
+    CONTENTS_LINE,
     SENTENCE_END,
     Line,
     dominant,
@@ -33,7 +34,6 @@ HEADING_RATIO = 1.15
 HEADING_POINTS = 1.0
 HEADING_MAX_WORDS = 25
 BOLD_HEADING_MAX_WORDS = 15
-NUMBERED_HEADING_MAX_WORDS = 8
 # A column gutter: share of body lines allowed to cross it, and its narrowest width (points).
 GUTTER_CROSSING = 0.1
 GUTTER_MIN_WIDTH = 6.0
@@ -67,7 +67,8 @@ class PageLayout:
     lines: list[Line]
     tables: list[TableDraft]
     gutters: list[tuple[float, float]] = field(default_factory=list)
-    sizes: Counter = field(default_factory=Counter)  # body-text size histogram (visible chars)
+    sizes: Counter = field(default_factory=Counter)  # size histogram of regular-weight text
+    bold_sizes: Counter = field(default_factory=Counter)  # ... and of bold text
     chars: int = 0
     images: int = 0
 
@@ -269,7 +270,11 @@ def _stats(ordered: list[Line | TableDraft], body_size: float) -> _PageStats:
             if 0 < pitch < 2.0 * item.size:
                 pitches[item.size].append(round(pitch * 2) / 2)
         prev = item
-    pitch = {size: dominant(values) for size, values in pitches.items()}
+    # With few samples (a lone two-line heading) the pitch may be paragraph spacing: cap it.
+    pitch = {
+        size: dominant(values) if len(values) >= 3 else min(dominant(values), 1.5 * size)
+        for size, values in pitches.items()
+    }
     right = {}
     for column, values in rights.items():
         values.sort()
@@ -310,7 +315,13 @@ def _number_marker_counts(line: Line, prev: Line | None, prev_group: _Group | No
 def _breaks(group: _Group, line: Line, stats: _PageStats, marker) -> bool:
     """Whether `line` starts a new block after `group`."""
     prev = group.last
-    if prev.column != line.column or line.top < prev.top - 1:
+    if prev.column != line.column:
+        # Text running on from the foot of one column to the top of the next.
+        return not (
+            line.column == prev.column + 1 and marker is None and line.text[:1].islower()
+            and not SENTENCE_END.search(prev.text) and abs(line.size - prev.size) < 0.6
+        )
+    if line.top < prev.top - 1:
         return True
     size = max(prev.size, line.size)
     pitch = line.bottom - prev.bottom
@@ -318,8 +329,10 @@ def _breaks(group: _Group, line: Line, stats: _PageStats, marker) -> bool:
         return True
     if abs(prev.size - line.size) > max(0.6, 0.08 * size):
         return True
-    if marker is not None:
+    if marker is not None or CONTENTS_LINE.search(prev.text):
         return True
+    if _tabbed(line) or (_tabbed(prev) and abs(line.x0 - _value_x(prev)) > 3):
+        return True  # "Very Likely      5": a key and its value, one per line (values may wrap)
     body = stats.body_size
     if is_large(prev, body) != is_large(line, body):
         return True
@@ -344,6 +357,18 @@ def _breaks(group: _Group, line: Line, stats: _PageStats, marker) -> bool:
     return False
 
 
+def _tabbed(line: Line) -> bool:
+    """Whether a line has a gap of several ems inside it (tab stops, not word spaces)."""
+    if "tabbed" not in line.extra:
+        line.extra["tabbed"] = len(split_at_gaps(line, 3.0 * line.size)) > 1
+    return line.extra["tabbed"]
+
+
+def _value_x(line: Line) -> float:
+    """Where the last tab-separated part of a line starts."""
+    return split_at_gaps(line, 3.0 * line.size)[-1][0]
+
+
 def _text_x(line: Line) -> float:
     """x where the text of a list item starts, after its marker."""
     visible = [c for c in line.chars if c.text != " "]
@@ -360,12 +385,12 @@ def _draft(group: _Group, page: int, body_size: float) -> BlockDraft:
     size = dominant([l.size for l in lines for _ in range(max(len(l.text), 1))])
     bold = sum(len(l.text) for l in lines if l.bold) >= 0.7 * sum(len(l.text) for l in lines)
     column = lines[0].column
-    if group.marker is not None:
+    if group.marker is not None and not CONTENTS_LINE.search(lines[0].text):
         marker, first_text, _ = group.marker
         text = join_lines([first_text] + [l.text for l in lines[1:]])
         full = join_lines([l.text for l in lines])
         numbered = not is_bullet_char(marker[0])
-        if numbered and bold and len(full.split()) <= NUMBERED_HEADING_MAX_WORDS and not SENTENCE_END.search(full):
+        if numbered and bold and len(lines) <= 2 and len(full.split()) <= BOLD_HEADING_MAX_WORDS and not full.endswith((".", ";", ",")):
             return BlockDraft("heading", full, page, bbox, size, bold, column=column)
         return BlockDraft("list_item", text, page, bbox, size, bold, marker=marker, column=column, marker_x=lines[0].x0)
     text = join_lines([l.text for l in lines])
@@ -403,6 +428,9 @@ def page_blocks(layout: PageLayout, lines: list[Line], body_size: float) -> list
         if isinstance(item, TableDraft):
             flush()
             prev_group = None
+            if item.caption:
+                x0, top, x1, _ = item.bbox
+                drafts.append(BlockDraft("paragraph", item.caption, layout.number, (x0, top, x1, top), column=layout.column_of(x0 + 1)))
             drafts.append(BlockDraft("table", "", layout.number, item.bbox, table=item, column=layout.column_of(item.bbox[0] + 1)))
             continue
         line = item

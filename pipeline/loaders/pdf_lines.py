@@ -20,10 +20,15 @@ BULLET_GLYPHS = set("•●▪◦‣⁃∙·○◆◇■□►▶➢➤❖✓✔
 # Bullets that are also ordinary characters: they need white space after them.
 AMBIGUOUS_BULLETS = {"-", "–", "—", "*", "o", "·"}
 TICKS = {"✓", "✔"}
+# Symbol and Wingdings bullets come out in the private use area: print them as what they show.
+PRIVATE_BULLETS = {"\uf0b7": "•", "\uf0a7": "▪", "\uf0d8": "➢", "\uf0fc": "✓", "\uf076": "❖", "\uf0a8": "◦", "\uf06e": "■"}
 NUMBER_MARKER = re.compile(
     r"^(?P<marker>\(?\d{1,2}[.)]|\d{1,2}(?:\.\d{1,2})+[a-z]?\.?|\(?[a-z][.)]|\([a-z]\)"
-    r"|\((?:i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii)\)|(?:i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii)[.)])\s+(?=\S)"
+    r"|\((?:i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii)\)|(?:i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii)[.)]"
+    r"|(?:I|II|III|IV|V|VI|VII|VIII|IX|X|XI|XII)[.)]|\(?[A-H]\))\s+(?=\S)"
 )
+# A contents line: dot leaders (or a wide gap) then a page number.
+CONTENTS_LINE = re.compile(r"(?:\.{4,}|…{2,}|\. \. \. )\s*\d{1,4}$")
 SENTENCE_END = re.compile(r"[.!?:;]['\"’”)]*$")
 
 
@@ -71,9 +76,11 @@ def join_lines(lines: list[str]) -> str:
             continue
         if not out:
             out = line
-        elif out.endswith("-") and len(out) > 1 and out[-2].isalpha():
-            # "recog-" + "nise" is one word; "Early-" + "Help" keeps its hyphen.
-            out = out[:-1] + line if line[:1].islower() else out + line
+        elif out.endswith("/"):
+            out = out + line  # "Milestones/" + "Impact"
+        elif out.endswith("-") and len(out) > 1 and out[-2].isalnum():
+            # "recog-" + "nise" is one word; "Early-" + "Help" and "2024-" + "25" keep the hyphen.
+            out = out[:-1] + line if line[:1].islower() and out[-2].isalpha() else out + line
         else:
             out = f"{out} {line}"
     return fold_whitespace(out)
@@ -149,11 +156,40 @@ def group_lines(chars: list[Char] | tuple[Char, ...], column: int = 0) -> list[L
         ref_size = c.size
     if current:
         groups.append(current)
+    groups = _attach_scripts(groups)
     lines = []
     for group in groups:
         if any(c.text.strip() for c in group):
             lines.append(line_from_chars(group, column))
     return lines
+
+
+def _attach_scripts(groups: list[list[Char]]) -> list[list[Char]]:
+    """Superscripts ("6th") and subscripts sit off the baseline in a smaller size and come out
+    as a line of their own: put them back into the line they overlap."""
+    if len(groups) < 2:
+        return groups
+    spans = [(min(c.top for c in g), max(c.bottom for c in g), max(c.size for c in g)) for g in groups]
+    out: list[list[Char]] = []
+    skip = set()
+    for i, group in enumerate(groups):
+        if i in skip:
+            continue
+        top, bottom, size = spans[i]
+        host = None
+        for j in (i + 1, i - 1):
+            if 0 <= j < len(groups) and j not in skip:
+                h_top, h_bottom, h_size = spans[j]
+                if size <= 0.8 * h_size and h_top - 1 <= (top + bottom) / 2 <= h_bottom + 1 and len(group) <= 0.5 * len(groups[j]):
+                    host = j
+                    break
+        if host is None:
+            out.append(group)
+        elif host > i:
+            groups[host] = groups[host] + group
+        else:
+            out[-1] = out[-1] + group
+    return out
 
 
 def split_at_gaps(line: Line, gap: float) -> list[tuple[float, float, int]]:
@@ -193,7 +229,7 @@ def list_marker(line: Line) -> tuple[str, str, float] | None:
                 return None
             if first == "o" and gap < 0.6 and "courier" not in visible[0].font.lower():
                 return None
-        marker = first
+        marker = PRIVATE_BULLETS.get(first, "•" if "\uf000" <= first <= "\uf0ff" else first)
         rest = rest.strip()
         if rest[:1] in TICKS and rest[1:2] == " " and first not in TICKS:
             marker = f"{first} {rest[0]}"

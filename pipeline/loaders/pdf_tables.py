@@ -42,6 +42,7 @@ COLUMN_TOLERANCE = 4.0
 PAPER = {"#ffffff"}
 NUMERIC = re.compile(r"^[\d\s.,%£$€+\-–/()]+$")
 HEADER_MAX_WORDS = 6
+LABEL_MAX_WORDS = 15
 
 
 @dataclass
@@ -54,6 +55,8 @@ class TableDraft:
     rows: list[Row]
     header: tuple[str, ...] = ()
     pages: list[int] = field(default_factory=list)
+    # A title row spanning the table ("SILVER & GOLD Award Holders"), read as a paragraph before it.
+    caption: str = ""
 
     @property
     def top(self) -> float:
@@ -65,11 +68,36 @@ class _EdgePage:
 
     def __init__(self, objects: PageObjects, words: list[dict] | None = None):
         self.edges = list(objects.edges)
+        self.edges += closing_edges(self.edges)
         self.bbox = (0, 0, objects.width, objects.height)
         self._words = words or []
 
     def extract_words(self, **_settings) -> list[dict]:
         return self._words
+
+
+def closing_edges(edges: list[dict]) -> list[dict]:
+    """Horizontal edges a table split over a page break leaves out: where three or more column
+    rules end (or start) at the same height with no rule across them, one is added."""
+    verticals = [e for e in edges if e["orientation"] == "v" and e["height"] >= 10]
+    horizontals = [e for e in edges if e["orientation"] == "h" and e["width"] >= 3]
+    added = []
+    for end in ("bottom", "top"):
+        groups: list[list[dict]] = []
+        for e in sorted(verticals, key=lambda e: e[end]):
+            if groups and e[end] - groups[-1][-1][end] <= 1.0:
+                groups[-1].append(e)
+            else:
+                groups.append([e])
+        for group in groups:
+            xs = sorted({round(e["x0"]) for e in group})
+            if len(xs) < 3:
+                continue
+            y = sum(e[end] for e in group) / len(group)
+            x0, x1 = min(e["x0"] for e in group), max(e["x0"] for e in group)
+            if not any(abs(h["top"] - y) <= 3 and h["x0"] <= x0 + 3 and h["x1"] >= x1 - 3 for h in horizontals):
+                added.append({"x0": x0, "x1": x1, "top": y, "bottom": y, "width": x1 - x0, "height": 0, "orientation": "h"})
+    return added
 
 
 def has_ruling(objects: PageObjects) -> bool:
@@ -112,10 +140,29 @@ def cell_fills(objects: PageObjects, bbox) -> tuple[str, ...]:
     return tuple(colours)
 
 
-def cell_items(lines: list[Line]) -> list[str]:
+def _first_word_width(line: Line) -> float:
+    width = 0.0
+    for c in line.chars:
+        if c.text == " " and width:
+            break
+        width += c.x1 - c.x0
+    return width
+
+
+def hard_break(line: Line, nxt: Line, limit: float) -> bool:
+    """Whether the line ends where its writer pressed Enter: the next line's first word would
+    have fitted before the wrap limit, and the next line starts like a new item."""
+    if not nxt.text[:1].isupper() and not nxt.text[:1].isdigit():
+        return False
+    space = 0.28 * line.size
+    return line.x1 + space + _first_word_width(nxt) < limit - 2
+
+
+def cell_items(lines: list[Line], limit: float | None = None) -> list[str]:
     """A cell's visual lines regrouped into items: a new item where a line starts with a bullet,
-    where a numbered line follows a finished sentence, or where the gap above is wider than the
-    cell's line spacing. Bullets are dropped; numbers are kept."""
+    where a numbered line follows a finished sentence, where the gap above is wider than the
+    cell's line spacing, or where the line above ended although the next word would have fitted
+    (`limit` is the x where the cell's text wraps). Bullets are dropped; numbers are kept."""
     items: list[list[str]] = []
     pitches = [b.bottom - a.bottom for a, b in zip(lines, lines[1:])]
     spacing = min(pitches) if pitches else 0.0
@@ -134,6 +181,8 @@ def cell_items(lines: list[Line]) -> list[str]:
                 new = True
             elif pitch > 1.6 * size or (len(lines) >= 3 and pitch > 1.3 * spacing and pitch - spacing > 0.25 * size):
                 new = True
+            elif limit is not None and hard_break(prev, line, limit):
+                new = True
         if bullet:
             text = strip_bullet(text)
         if not text:
@@ -148,7 +197,9 @@ def cell_items(lines: list[Line]) -> list[str]:
 def read_cell(objects: PageObjects, chars: list[Char], bbox) -> tuple[Cell, float]:
     """A cell's content, and the share of its characters set in bold."""
     lines = group_lines(chars)
-    items = cell_items(lines)
+    # Text wraps at the cell's right side less the padding, taken equal to the left padding.
+    limit = bbox[2] - max(min((l.x0 for l in lines), default=bbox[0]) - bbox[0], 0.0)
+    items = cell_items(lines, limit)
     visible = [c for c in chars if c.text.strip()]
     bold = sum(1 for c in visible if c.bold) / len(visible) if visible else 0.0
     cell = Cell(
@@ -179,42 +230,80 @@ class _CharIndex:
         return [c for c in self.chars[lo:hi] if x0 <= (c.x0 + c.x1) / 2 <= x1]
 
 
-def is_header(cells: list[Cell], bold: list[float], next_cells: list[Cell] | None) -> bool:
+def is_header(cells: list[Cell], bold: list[float], following: list[list[Cell]]) -> bool:
     """Whether a table's first row is its header: set in bold, on a filled background that the next
-    row does not share, or all short labels with no numbers."""
+    row does not share, or short labels with no numbers above rows of longer text or figures."""
     texts = [c.text for c in cells if c.text]
-    if len(texts) < 2 and not (len(texts) == 1 and len(cells) == 1):
-        return False
+    if len(texts) < 2 or any(len(t.split()) > LABEL_MAX_WORDS for t in texts):
+        return False  # headers are labels, not sentences
     filled_bold = [b for c, b in zip(cells, bold) if c.text]
     if filled_bold and min(filled_bold) >= 0.7:
         return True
+    # A header colour no data row below uses (zebra striping repeats its colours).
     fills = {f for c in cells for f in c.fills}
-    next_fills = {f for c in next_cells or [] for f in c.fills}
-    if fills and fills != next_fills and all(c.fills for c in cells if c.text):
+    below = {f for row in following[:5] for c in row for f in c.fills}
+    if fills and not fills & below and all(c.fills for c in cells if c.text):
         return True
     if all(len(t.split()) <= HEADER_MAX_WORDS and not NUMERIC.match(t) for t in texts):
-        following = [c.text for c in next_cells or [] if c.text]
-        return any(len(t.split()) > HEADER_MAX_WORDS or NUMERIC.match(t) for t in following)
+        rest = [c.text for row in following[:5] for c in row if c.text]
+        if not rest:
+            return False
+        if any(NUMERIC.match(t) for t in rest):
+            return True
+        mean_first = sum(len(t.split()) for t in texts) / len(texts)
+        mean_rest = sum(len(t.split()) for t in rest) / len(rest)
+        return mean_first <= 0.5 * mean_rest
     return False
+
+
+def _area(b) -> float:
+    return (b[2] - b[0]) * (b[3] - b[1])
+
+
+def _fold_subdivisions(grid: list[list[tuple | None]], index: "_CharIndex") -> list[list[tuple | None]]:
+    """Rows of the grid that only subdivide a cell of the row above (stripes in a status cell,
+    a nested table): no text, and some positions spanned from above. Their boxes are folded
+    into the cells above, so the cells keep the fills drawn in them."""
+    out: list[list[tuple | None]] = []
+    for boxes in grid:
+        spanned = any(b is None for b in boxes)
+        empty = all(b is None or not index.inside(b) for b in boxes)
+        if out and spanned and empty:
+            above = out[-1]
+            for j, b in enumerate(boxes):
+                if b is not None and j < len(above) and above[j] is not None:
+                    a = above[j]
+                    above[j] = (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+            continue
+        out.append(list(boxes))
+    return out
 
 
 def _build(objects: PageObjects, chars: list[Char], grid: list[list[tuple | None]], bbox) -> TableDraft | None:
     """Turn a grid of cell boxes (None where a neighbour spans) into a table draft, or None when it
     does not read as a table."""
     index = _CharIndex(_chars_in(chars, bbox))
+    grid = _fold_subdivisions(grid, index)
     rows: list[Row] = []
     bolds: list[list[float]] = []
     filled = positions = 0
     for boxes in grid:
         cells: list[Cell] = []
         row_bold: list[float] = []
-        for b in boxes:
+        # Where cells overlap (a spanning cell over a split one), a character belongs to the
+        # smallest cell that holds it.
+        claimed: set[int] = set()
+        contents: dict[int, list[Char]] = {}
+        for j in sorted((j for j, b in enumerate(boxes) if b is not None), key=lambda j: _area(boxes[j])):
+            contents[j] = [c for c in index.inside(boxes[j]) if id(c) not in claimed]
+            claimed.update(id(c) for c in contents[j])
+        for j, b in enumerate(boxes):
             if b is None:
                 cells.append(Cell())
                 row_bold.append(0.0)
                 continue
             positions += 1
-            cell, bold = read_cell(objects, index.inside(b), b)
+            cell, bold = read_cell(objects, contents[j], b)
             filled += bool(cell.text)
             cells.append(cell)
             row_bold.append(bold)
@@ -224,18 +313,35 @@ def _build(objects: PageObjects, chars: list[Char], grid: list[list[tuple | None
         bolds.append(row_bold)
     if filled < 2 or filled < 0.2 * positions:
         return None
-    # Drop rows that hold nothing at all (spacer rows).
-    keep = [i for i, r in enumerate(rows) if any(c.text or c.fills for c in r.cells)]
+    xs = sorted({b[0] for boxes in grid for b in boxes if b})
+    return _finish(objects.number, bbox, xs, rows, bolds)
+
+
+def _finish(page: int, bbox, xs: list[float], rows: list[Row], bolds: list[list[float]]) -> TableDraft | None:
+    """Drop empty rows and columns, take a title row off the top as the caption, and recognise
+    the header row."""
+    keep = [i for i, r in enumerate(rows) if any(c.text for c in r.cells)]
     rows = [rows[i] for i in keep]
     bolds = [bolds[i] for i in keep]
-    if len(rows) < 2:
+    width = max((len(r.cells) for r in rows), default=0)
+    used = [j for j in range(width) if any(j < len(r.cells) and r.cells[j].text for r in rows)]
+    if len(rows) < 2 or len(used) < 2:
         return None
-    xs = sorted({round(b[0], 1) for boxes in grid for b in boxes if b} | {round(bbox[2], 1)})
+    if len(used) < width:
+        rows = [Row(cells=tuple(r.cells[j] if j < len(r.cells) else Cell() for j in used), page=r.page, bbox=r.bbox) for r in rows]
+        bolds = [[b[j] if j < len(b) else 0.0 for j in used] for b in bolds]
+        xs = [xs[j] for j in used if j < len(xs)]
+    columns = tuple(round(x, 1) for x in xs) + (round(bbox[2], 1),)
+    caption = ""
+    first = [c.text for c in rows[0].cells if c.text]
+    if len(first) == 1 and len(rows) >= 3 and is_header(list(rows[1].cells), bolds[1], [list(r.cells) for r in rows[2:]]):
+        caption = first[0]
+        rows, bolds = rows[1:], bolds[1:]
     header: tuple[str, ...] = ()
-    if is_header(list(rows[0].cells), bolds[0], list(rows[1].cells)):
+    if len(rows) >= 2 and is_header(list(rows[0].cells), bolds[0], [list(r.cells) for r in rows[1:]]):
         header = tuple(c.text for c in rows[0].cells)
         rows = rows[1:]
-    return TableDraft(page=objects.number, bbox=bbox, columns=tuple(xs), rows=rows, header=header, pages=[objects.number])
+    return TableDraft(page=page, bbox=tuple(bbox), columns=columns, rows=rows, header=header, pages=[page], caption=caption)
 
 
 def find_ruled_tables(objects: PageObjects) -> list[TableDraft]:
@@ -253,7 +359,121 @@ def find_ruled_tables(objects: PageObjects) -> list[TableDraft]:
         draft = _build(objects, chars, grid, table.bbox)
         if draft is not None:
             drafts.append(draft)
+    return _outermost(drafts)
+
+
+def _outermost(drafts: list[TableDraft]) -> list[TableDraft]:
+    """Tables nested in a cell of another table are already part of that cell's text."""
+
+    def inside(a, b) -> bool:
+        return a is not b and a.bbox[0] >= b.bbox[0] - 1 and a.bbox[1] >= b.bbox[1] - 1 and a.bbox[2] <= b.bbox[2] + 1 and a.bbox[3] <= b.bbox[3] + 1
+
+    return [d for d in drafts if not any(inside(d, other) for other in drafts)]
+
+
+def _horizontal_rules(objects: PageObjects, taken: list) -> list[tuple[float, float, float]]:
+    """Long horizontal edges outside the tables already found, merged: (top, x0, x1)."""
+    found: list[list[float]] = []
+    for e in sorted((e for e in objects.edges if e["orientation"] == "h" and e["width"] >= 60), key=lambda e: e["top"]):
+        y = e["top"]
+        if any(b[0] - 2 <= e["x0"] and e["x1"] <= b[2] + 2 and b[1] - 2 <= y <= b[3] + 2 for b in taken):
+            continue
+        for r in found:
+            if abs(r[0] - y) <= 1.5 and e["x0"] <= r[2] + 3 and e["x1"] >= r[1] - 3:
+                r[1], r[2] = min(r[1], e["x0"]), max(r[2], e["x1"])
+                break
+        else:
+            found.append([y, e["x0"], e["x1"]])
+    return [tuple(r) for r in sorted(found)]
+
+
+def find_rule_tables(objects: PageObjects, taken: list) -> list[TableDraft]:
+    """Tables ruled with horizontal lines only, as Word draws many: at least three rules of the
+    same length stacked, the bands between them holding text that falls into the same two or more
+    columns (columns come from the gaps no text crosses)."""
+    rules = _horizontal_rules(objects, taken)
+    stacks: list[list[tuple[float, float, float]]] = []
+    for r in rules:
+        last = stacks[-1][-1] if stacks else None
+        if (
+            last is not None
+            and abs(r[1] - last[1]) <= 6
+            and abs(r[2] - last[2]) <= 6
+            and r[0] - last[0] <= 0.25 * objects.height
+        ):
+            stacks[-1].append(r)
+        else:
+            stacks.append([r])
+    chars = [c for c in objects.chars if c.text.strip()]
+    drafts = []
+    for stack in (part for whole in stacks for part in _split_stack(whole)):
+        if len(stack) < 3:
+            continue
+        draft = _rule_table(objects, chars, stack)
+        if draft is not None:
+            drafts.append(draft)
     return drafts
+
+
+def _split_stack(stack: list[tuple[float, float, float]]) -> list[list[tuple[float, float, float]]]:
+    """Cut a stack of rules where one band is far taller than the rest: the gap between two
+    tables ruled alike, not a row."""
+    heights = sorted(b[0] - a[0] for a, b in zip(stack, stack[1:]))
+    if len(heights) < 2:
+        return [stack]
+    limit = max(3 * heights[len(heights) // 2], 40.0)
+    parts = [[stack[0]]]
+    for a, b in zip(stack, stack[1:]):
+        if b[0] - a[0] > limit:
+            parts.append([b])
+        else:
+            parts[-1].append(b)
+    return parts
+
+
+def _rule_table(objects: PageObjects, chars: list[Char], stack: list[tuple[float, float, float]]) -> TableDraft | None:
+    x0 = min(r[1] for r in stack)
+    x1 = max(r[2] for r in stack)
+    bands = [(a[0], b[0]) for a, b in zip(stack, stack[1:]) if b[0] - a[0] > 3]
+    band_chars = [[c for c in chars if x0 <= c.mid_x <= x1 and top <= c.mid_y <= bottom] for top, bottom in bands]
+    # Column gaps: x ranges that no stretch of text crosses in any band.
+    lo = int(x0)
+    covered = [False] * (int(x1) - lo + 2)
+    sizes = []
+    for cs in band_chars:
+        for line in group_lines(cs):
+            sizes.append(line.size)
+            for a, b, _ in split_at_gaps(line, 1.0 * line.size):
+                for i in range(max(int(a) - lo, 0), min(int(b) - lo + 1, len(covered))):
+                    covered[i] = True
+    if not sizes:
+        return None
+    min_gap = max(6.0, 0.8 * dominant_size(sizes))
+    columns: list[list[int]] = []
+    gap = 0
+    for i, c in enumerate(covered):
+        if c:
+            if not columns or gap >= min_gap:
+                columns.append([i, i])
+            columns[-1][1] = i
+            gap = 0
+        else:
+            gap += 1
+    if not 2 <= len(columns) <= 12:
+        return None
+    edges = [x0] + [lo + (a[1] + b[0]) / 2 for a, b in zip(columns, columns[1:])] + [x1]
+    spans = [(edges[j], edges[j + 1]) for j in range(len(columns))]
+    rows_with_text = [i for i, cs in enumerate(band_chars) if cs]
+    multi = sum(1 for i in rows_with_text if len({j for c in band_chars[i] for j, (a, b) in enumerate(spans) if a <= c.mid_x <= b}) >= 2)
+    if len(rows_with_text) < 2 or multi < 0.5 * len(rows_with_text):
+        return None
+    grid = [[(a, bands[i][0], b, bands[i][1]) for a, b in spans] for i in rows_with_text]
+    bbox = (x0, stack[0][0], x1, stack[-1][0])
+    return _build(objects, chars, grid, bbox)
+
+
+def dominant_size(sizes: list[float]) -> float:
+    return max(set(sizes), key=sizes.count)
 
 
 def find_text_tables(objects: PageObjects, lines: list[Line]) -> list[TableDraft]:
@@ -297,21 +517,15 @@ def _text_table(objects: PageObjects, run: list[tuple[Line, list]]) -> TableDraf
             cell, _ = read_cell(objects, chars, (x0, line.top, x1, line.bottom))
             cells.append(cell)
         rows.append(Row(cells=tuple(cells), page=objects.number, bbox=_box((line.x0, line.top, line.x1, line.bottom))))
-    # Prose never has three numeric-or-short stretches per line on three lines running; demand it.
+    # Prose never has three short stretches per line on three lines running; demand it.
     short = sum(1 for r in rows for c in r.cells if len(c.text.split()) <= 6)
     if short < 0.8 * columns * len(rows):
         return None
-    x0 = min(l.x0 for l, _ in run)
     x1 = max(l.x1 for l, _ in run)
-    bbox = (x0, run[0][0].top, x1, run[-1][0].bottom)
-    header: tuple[str, ...] = ()
-    first = run[0][0]
-    bold = [1.0 if first.bold else 0.0] * columns
-    if is_header(list(rows[0].cells), bold, list(rows[1].cells)):
-        header = tuple(c.text for c in rows[0].cells)
-        rows = rows[1:]
-    xs = tuple(round(s[0], 1) for s in run[0][1]) + (round(x1, 1),)
-    return TableDraft(page=objects.number, bbox=bbox, columns=xs, rows=rows, header=header, pages=[objects.number])
+    bbox = (min(l.x0 for l, _ in run), run[0][0].top, x1, run[-1][0].bottom)
+    bolds = [[1.0 if line.bold else 0.0] * columns for line, _ in run]
+    xs = [s[0] for s in run[0][1]]
+    return _finish(objects.number, bbox, xs, rows, bolds)
 
 
 # --------------------------------------------------------------------------- page breaks
@@ -356,6 +570,16 @@ def merge_rows(a: Row, b: Row) -> Row:
     return Row(cells=tuple(_merge_cells(x, y) for x, y in zip(cells_a, cells_b)), page=a.page, bbox=a.bbox, continued=False)
 
 
+def _continues_row(last: Row, first: Row) -> bool:
+    """Whether the first row after a page break is the rest of the last row before it: its first
+    cell is empty, or its first cell carries on a sentence the last row's first cell left open."""
+    head = first.cells[0].text
+    if not head:
+        return True
+    before = last.cells[0].text if last.cells else ""
+    return head[:1].islower() and bool(before) and not SENTENCE_END.search(before)
+
+
 def append_continuation(prev: TableDraft, nxt: TableDraft) -> None:
     """Stitch `nxt` onto `prev`: a repeated header is dropped, a first row whose first cell is
     empty is merged into the last row."""
@@ -363,7 +587,11 @@ def append_continuation(prev: TableDraft, nxt: TableDraft) -> None:
     if nxt.header and _key(nxt.header) != _key(prev.header):
         # Not a repeat of prev's header after all: it is data.
         rows.insert(0, Row(cells=tuple(Cell(text=t, lines=(t,) if t else ()) for t in nxt.header), page=nxt.page))
-    if rows and prev.rows and rows[0].cells and not rows[0].cells[0].text:
+    # Further header rows repeated under the header (a units row: "£m | £m").
+    top_keys = {_key(r.texts) for r in prev.rows[:2]}
+    while rows and prev.rows and _key(rows[0].texts) in top_keys and not rows[0].cells[0].text:
+        rows.pop(0)
+    if rows and prev.rows and rows[0].cells and _continues_row(prev.rows[-1], rows[0]):
         prev.rows[-1] = merge_rows(prev.rows[-1], rows.pop(0))
     prev.rows.extend(rows)
     for p in nxt.pages:

@@ -144,3 +144,14 @@ async def test_compare_page_names_unknown_councils(ds):
 async def test_compare_page_without_councils_offers_the_choice(ds):
     html = (await ds.client.get("/-/compare")).text
     assert html.count('type="checkbox" name="council"') == 4
+
+
+async def test_internal_tables_are_hidden_and_foreign_keys_show_names(ds):
+    tables = {t["name"]: t for t in (await ds.client.get("/councilplans.json")).json()["tables"]}
+    for name in ("action_owners", "action_priorities", "deadlines", "actions_fts", "actions_fts_data"):
+        assert tables[name]["hidden"], name
+    for name in ("actions", "priorities", "measures", "documents", "councils", "problems"):
+        assert not tables[name]["hidden"], name
+    labelled = (await ds.client.get("/councilplans/actions.json", params={"_labels": "on", "_shape": "array", "_size": 1})).json()[0]
+    assert isinstance(labelled["council_code"], dict) and labelled["council_code"]["label"]
+    assert isinstance(labelled["document_id"], dict) and labelled["document_id"]["label"]

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -26,6 +27,12 @@ from markupsafe import Markup, escape
 DATABASE = "councilplans"
 SOURCE_PAGE_TABLES = {"actions", "priorities", "measures", "problems", None}  # None: stored queries
 RECORD_LINKS = {"action_id": "actions", "measure_id": "measures", "priority_id": "priorities", "document_id": "documents"}
+# Foreign keys that record pages (which Datasette does not label) show by name: column -> (table, label).
+LABELS = {
+    "council_code": ("councils", "code", "name"),
+    "document_id": ("documents", "id", "title"),
+    "parent_id": ("priorities", "id", "title"),
+}
 CONTENT_TYPES = {
     ".pdf": ("application/pdf", "inline"),
     ".txt": ("text/plain; charset=utf-8", "inline"),
@@ -75,7 +82,19 @@ def render_cell(row, value, column, table, database, datasette):
         return Markup('<a href="{}">{}</a>').format(
             datasette.urls.row(DATABASE, RECORD_LINKS[column], quote(str(value))), value
         )
+    if table is not None and column in LABELS and isinstance(value, str):
+        return _labelled_link(datasette, column, value)
     return None
+
+
+async def _labelled_link(datasette, column: str, value: str):
+    other, pk, label_column = LABELS[column]
+    sql = f"select {label_column} from {other} where {pk} = ?"
+    row = (await datasette.get_database(DATABASE).execute(sql, [value])).first()
+    label = row[0] if row and row[0] else value
+    return Markup('<a href="{}">{}</a> <span class="fk-value">{}</span>').format(
+        datasette.urls.row(DATABASE, other, quote(value)), label, value
+    )
 
 
 async def _check_view(datasette, request, table: str) -> None:
@@ -108,7 +127,7 @@ async def serve_source(datasette, request):
             "Re-run `councilplans ingest` where the documents are.", status=404
         )
     stat = path.stat()
-    body = path.read_bytes()
+    body = await asyncio.to_thread(path.read_bytes)
     key = (str(path), stat.st_size, stat.st_mtime_ns)
     digest = _verified.get(key) or hashlib.sha256(body).hexdigest()
     if row["sha256"] and digest != row["sha256"]:
@@ -140,12 +159,11 @@ select count(*) from actions a
 where a.council_code = :code and not exists (select 1 from action_priorities ap where ap.action_id = a.id)
 """
 TOPIC_SQL = """
-select c.code,
-  (select count(*) from actions a where a.council_code = c.code and a.rowid in (
-     select rowid from actions_fts where actions_fts match escape_fts(:q))) as commitments,
-  (select count(*) from measures m where m.council_code = c.code and m.rowid in (
-     select rowid from measures_fts where measures_fts match escape_fts(:q))) as measures
-from councils c
+select 'actions' as kind, council_code, count(*) as n from actions
+ where rowid in (select rowid from actions_fts where actions_fts match escape_fts(:q)) group by council_code
+union all
+select 'measures', council_code, count(*) from measures
+ where rowid in (select rowid from measures_fts where measures_fts match escape_fts(:q)) group by council_code
 """
 
 
@@ -178,13 +196,12 @@ async def compare(datasette, request):
         columns.append({**council, "documents": list(documents.values()), "unlinked": unlinked})
     topic = []
     if q:
-        counts = {r["code"]: dict(r) for r in await db.execute(TOPIC_SQL, {"q": q})}
+        counts = {(r["kind"], r["council_code"]): r["n"] for r in await db.execute(TOPIC_SQL, {"q": q})}
         for council in chosen or councils:
-            found = counts.get(council["code"], {"commitments": 0, "measures": 0})
             topic.append({
                 **council,
-                "matching": found["commitments"],
-                "measures": found["measures"],
+                "matching": counts.get(("actions", council["code"]), 0),
+                "measures": counts.get(("measures", council["code"]), 0),
                 "url": datasette.urls.query(DATABASE, "search_commitments") + "?" + urlencode({"q": q, "council": council["code"]}),
             })
     return Response.html(
