@@ -20,6 +20,14 @@ from extractors.tables import columns_for
 from schemas.document import Block, Row, Table
 from schemas.records import Measure, Provenance
 
+FROM_TO = re.compile(
+    r"\bfrom\s+(?P<value>[\d.,]+\s*%?)\s+(?:in\s+\S+\s+)?to\s+(?P<target>(?:at least|no more than|below|above|under|over|less than|more than)?\s*[\d.,]+\s*%?)",
+    re.I,
+)
+TARGET_ONLY = re.compile(
+    r"\b(?:to|at|reach|of)\s+(?P<target>(?:at least|no more than|below|above|under|over|less than|more than)\s+[\d.,]+\s*%?)", re.I
+)
+LEADING_BY = re.compile(r"^\s*by\s+(?P<date>[^,]+),", re.I)
 AS_AT_BEFORE = re.compile(r"(?:\bas\s+(?:at|of)|\bat|\bposition)\s*:?\s*$", re.I)
 
 
@@ -44,6 +52,27 @@ def split_note(text: str):
         value = value.replace(text[cut_start:cut_end], " ")
     value = " ".join(value.split()).strip(" ,;:-–")
     return (value if re.search(r"\d", value) else None), as_at
+
+
+def parse_measure_sentence(text: str) -> dict:
+    """Baseline, target and target date from a measure written as a sentence.
+
+    >>> parse_measure_sentence("By 2028 pupil absence rates will have fallen from 7.9% to below 5%.")
+    {'value': '7.9%', 'target': 'below 5%', 'target_date': datetime.date(2028, 12, 31)}
+    """
+    fields: dict = {}
+    match = FROM_TO.search(text)
+    if match:
+        fields["value"] = match.group("value").strip()
+        fields["target"] = " ".join(match.group("target").split())
+    elif (match := TARGET_ONLY.search(text)):
+        fields["target"] = " ".join(match.group("target").split())
+    lead = LEADING_BY.match(text) or re.match(r"^\s*by\s+(?P<date>\S+)", text, re.I)
+    if lead:
+        deadline = parse_deadline(lead.group("date"))
+        if deadline and deadline.end:
+            fields["target_date"] = deadline.end
+    return fields
 
 
 def _measure_column(table: Table) -> int | None:
@@ -117,7 +146,12 @@ def find_measures(state: State) -> dict:
         if block.kind == "list_item" and section.kind == "measure":
             name = clean_text(strip_bullet(block.text))
             if len(name.split()) >= 2:
-                found = [_measure(name, block)]
+                found = [_measure(name, block, **parse_measure_sentence(name))]
+        elif block.kind == "paragraph" and section.kind == "measure" and section.cue is not None and section.cue != i:
+            # Measures printed as separate lines without bullets, under a measures cue.
+            name = clean_text(block.text)
+            if 3 <= len(name.split()) <= 60 and not name.endswith(":"):
+                found = [_measure(name, block, **parse_measure_sentence(name))]
         elif block.kind == "table":
             found = _from_table(block)
         if anchor:

@@ -22,11 +22,11 @@ from extractors.text_cues import alpha_words, is_action_cue, is_lead_in, is_meas
 
 
 def _cue_kind(text: str) -> str | None:
+    if is_measure_cue(text):
+        return "measure"
     words = set(re.findall(r"[a-z]+", text.lower()))
     if text.endswith(":") and words & set(cues().priority_nouns):
         return None  # introduces the list of priorities/themes themselves
-    if is_measure_cue(text):
-        return "measure"
     if is_action_cue(text) or is_lead_in(text):
         return "action"
     return None

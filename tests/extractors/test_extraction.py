@@ -140,3 +140,32 @@ def test_table_priority_column_by_number_title_or_merged_cell():
         ("Reduce exclusions in primary schools", ("2",), ("Virtual School",), "2025-12-31"),
         ("Recruit more foster carers locally", ("1",), ("Fostering Service",), "2025-03-31"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "fields"),
+    [
+        ("By 2028/29, the proportion of mothers smoking at time of delivery will have reduced from 10.2% to no more than 6%.",
+         {"value": "10.2%", "target": "no more than 6%", "target_date": "2029-03-31"}),
+        ("By 2028 pupil absence rates will have fallen from 7.9% to below 5%.",
+         {"value": "7.9%", "target": "below 5%", "target_date": "2028-12-31"}),
+        ("Increase the proportion of care leavers in suitable accommodation to at least 90%",
+         {"target": "at least 90%"}),
+        ("number of children in care with long-term stability", {}),
+    ],
+)
+def test_measure_sentences(text, fields):
+    from extractors.measures import parse_measure_sentence
+
+    found = {k: str(v) for k, v in parse_measure_sentence(text).items()}
+    assert found == fields
+
+
+def test_measures_printed_as_lines_under_an_indicators_lead_in():
+    result = run(
+        "Give children the best start\n\nIndicators for this outcome could include:\n\n"
+        "By 2028 pupil absence rates will have fallen from 7.9% to below 5%.\n\n"
+        "By 2028/29, attainment gaps will have narrowed.\n\nNext section heading here\n\nSome narrative text that follows.\n"
+    )
+    assert [(m.name[:25], m.value, m.target) for m in result.measures] == [
+        ("By 2028 pupil absence rat", "7.9%", "below 5%"), ("By 2028/29, attainment ga", None, None)]
