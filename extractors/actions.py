@@ -199,11 +199,47 @@ def deduplicate(actions: list[Action], threshold: float) -> tuple[list[Action], 
     return kept, dropped
 
 
+def _texts(row: Row) -> tuple[str, ...]:
+    return tuple(c.text for c in row.cells if c.text)
+
+
+def _join_split_tables(state: State) -> list[Block | None]:
+    """Headerless tables that follow one another are one table cut by page breaks (empty trailing
+    columns may be lost on some pages): join them, dropping a first row that repeats the first
+    piece's first row (a repeated header), so that rows can be read together. The later pieces
+    become None."""
+    blocks: list[Block | None] = list(state.blocks)
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        if block is None or block.kind != "table" or block.table is None or block.table.header:
+            i += 1
+            continue
+        rows, pages, j = list(block.table.rows), list(block.table.pages), i + 1
+        while j < len(blocks):
+            nxt = blocks[j]
+            if nxt is None or nxt.kind != "table" or nxt.table is None or nxt.table.header:
+                break
+            more = list(nxt.table.rows)
+            if more and rows and _texts(more[0]) == _texts(rows[0]):
+                more = more[1:]
+            rows.extend(more)
+            pages.extend(p for p in nxt.table.pages if p not in pages)
+            blocks[j] = None
+            j += 1
+        if j > i + 1:
+            blocks[i] = block.model_copy(update={"table": block.table.model_copy(update={"rows": tuple(rows), "pages": tuple(pages)})})
+        i = j
+    return blocks
+
+
 @stage("actions", requires=("sections",), assigns=("actions",))
 def find_actions(state: State) -> dict:
     found: list[Action] = []
-    blocks = state.blocks
+    blocks = _join_split_tables(state)
     for i, block in enumerate(blocks):
+        if block is None:
+            continue
         section = state.sections[i]
         if block.kind == "list_item":
             if section.kind == "measure":

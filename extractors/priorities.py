@@ -26,6 +26,7 @@ from extractors.registry import stage
 from extractors.state import State
 from extractors.tables import sub_objective
 from extractors.text_cues import alpha_words, is_action_cue, is_measure_cue
+from schemas.document import Cell, Row
 from schemas.records import Priority, Provenance
 
 NUMBER_MARKER = re.compile(r"^\(?(\d{1,2})[.)]?$")
@@ -74,7 +75,8 @@ def _numbered(state: State) -> tuple[dict[str, Priority], dict[str, int]]:
                 found[number] = Priority(number=number, level=1, title=title, provenance=_provenance(block, block.text))
                 where[number] = i
         elif block.kind == "table" and block.table is not None:
-            for row in block.table.rows:
+            header = Row(cells=tuple(Cell(text=h, lines=(h,)) for h in block.table.header))
+            for row in (header, *block.table.rows):
                 matches = [(c, pattern.match(c.lines[0] if c.lines else c.text)) for c in row.cells if c.text]
                 titled = [(c, m) for c, m in matches if m and alpha_words(m.group("title")) >= 2]
                 if len(titled) >= 2:  # a row of priority boxes
@@ -168,14 +170,20 @@ def find_priorities(state: State) -> dict:
                 for i, section in enumerate(state.sections):
                     if section.heading in numbers:
                         anchors[i] = numbers[section.heading]
-    # Sections whose heading names a listed priority (not the priority's own block).
-    defining = set(where.values())
-    for i, section in enumerate(state.sections):
-        if i in anchors or section.heading is None or section.heading in defining:
-            continue
-        heading = state.blocks[section.heading].text
-        for number, priority in level1.items():
-            if heading_names(heading, priority.title, threshold):
-                anchors[i] = number
-                break
+    # Sections opened by a line that names a listed priority ("Putting children at the heart of
+    # everything we do" names "Children at the heart of everything we do"), until a heading that
+    # names none. The priority's own defining block does not count.
+    defining = set(where.values()) | {i for i, b in enumerate(state.blocks) if b.kind == "list_item"}
+    current = None
+    for i, block in enumerate(state.blocks):
+        if block.kind in ("heading", "paragraph") and i not in defining and len(block.text.split()) <= 20:
+            named = next((n for n, p in level1.items() if heading_names(block.text, p.title, threshold)), None)
+            if named:
+                current = named
+            elif block.kind == "heading" and alpha_words(block.text) >= 3 and not (
+                is_action_cue(block.text) or is_measure_cue(block.text)
+            ) and state.sections[i].cue is None:
+                current = None
+        if current and i not in anchors:
+            anchors[i] = current
     return {"priorities": tuple(found.values()), "anchors": anchors}

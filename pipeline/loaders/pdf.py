@@ -38,16 +38,11 @@ from pipeline.loaders.pdf_layout import (
     page_blocks,
     line_segments,
 )
-from pipeline.loaders.pdf_lines import SENTENCE_END, Line, group_lines, join_lines
+from pipeline.loaders.pdf_lines import SENTENCE_END, Line, group_lines, join_lines, split_inner_bullets
 from pipeline.loaders.pdf_objects import PageObjects, read_page
-from pipeline.loaders.pdf_tables import (
-    append_continuation,
-    continues,
-    find_rule_tables,
-    find_ruled_tables,
-    find_text_tables,
-    table_text,
-)
+from pipeline.loaders.pdf_loose_tables import find_rule_tables, find_text_tables
+from pipeline.loaders.pdf_stitch import append_continuation, continues, table_text
+from pipeline.loaders.pdf_tables import find_ruled_tables
 from schemas.document import BBox, Block, Document, Page, Table
 
 # A line repeated in the margin zone on at least this share of pages (and MIN_REPEATS pages) is
@@ -156,6 +151,7 @@ def analyse_page(objects: PageObjects) -> PageLayout:
     gutters = find_gutters(line_segments(body), 0.0, objects.width, body_size(sizes, bold_sizes))
     if gutters:
         lines = lines_in_columns(list(text.chars), gutters)
+    lines = split_inner_bullets(lines)
     return PageLayout(
         number=objects.number,
         width=objects.width,

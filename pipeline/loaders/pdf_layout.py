@@ -187,7 +187,7 @@ def lines_in_columns(chars: list[Char], gutters: list[tuple[float, float]]) -> l
             nxt = None
             for j in by_col.get(current.column + 1, []):
                 other = lines[j]
-                if j in used or abs(other.bottom - current.bottom) > 0.3 * max(other.size, current.size):
+                if j in used or abs(other.baseline - current.baseline) > 0.3 * max(other.size, current.size):
                     continue
                 gap = other.x0 - current.x1
                 gutter = gutters[current.column] if 0 <= current.column < len(gutters) else None
@@ -266,21 +266,30 @@ def _stats(ordered: list[Line | TableDraft], body_size: float) -> _PageStats:
         rights[item.column].append(item.x1)
         lefts[item.column].append(item.x0)
         if prev is not None and prev.column == item.column and prev.size == item.size:
-            pitch = item.bottom - prev.bottom
+            pitch = item.baseline - prev.baseline
             if 0 < pitch < 2.0 * item.size:
                 pitches[item.size].append(round(pitch * 2) / 2)
         prev = item
-    # With few samples (a lone two-line heading) the pitch may be paragraph spacing: cap it.
-    pitch = {
-        size: dominant(values) if len(values) >= 3 else min(dominant(values), 1.5 * size)
-        for size, values in pitches.items()
-    }
+    pitch = {size: line_pitch(values, size) for size, values in pitches.items()}
     right = {}
     for column, values in rights.items():
         values.sort()
         right[column] = values[int(0.9 * (len(values) - 1))]
     left = {column: min(values) for column, values in lefts.items()}
     return _PageStats(body_size=body_size, pitch=pitch, right=right, left=left)
+
+
+def line_pitch(values: list[float], size: float) -> float:
+    """The distance between baselines inside a paragraph: the smallest spacing that recurs (gaps
+    between paragraphs are wider). With few samples it may be paragraph spacing: capped.
+
+    >>> line_pitch([13.0, 13.0, 19.0, 19.0, 19.0, 13.0], 10.0)
+    13.0
+    """
+    counts = Counter(values)
+    recurring = [v for v, n in counts.items() if n >= max(2, 0.1 * len(values))] or list(counts)
+    pitch = min(recurring)
+    return pitch if len(values) >= 3 else min(pitch, 1.5 * size)
 
 
 def is_large(line: Line, body_size: float) -> bool:
@@ -309,7 +318,7 @@ def _number_marker_counts(line: Line, prev: Line | None, prev_group: _Group | No
     marker = list_marker(line)
     if marker and marker[2] >= 0.8:  # a tab after the number
         return True
-    return line.bottom - prev.bottom > stats.typical_pitch(prev.size) + max(2.0, 0.2 * prev.size)
+    return line.baseline - prev.baseline > stats.typical_pitch(prev.size) + max(2.0, 0.2 * prev.size)
 
 
 def _breaks(group: _Group, line: Line, stats: _PageStats, marker) -> bool:
@@ -324,7 +333,7 @@ def _breaks(group: _Group, line: Line, stats: _PageStats, marker) -> bool:
     if line.top < prev.top - 1:
         return True
     size = max(prev.size, line.size)
-    pitch = line.bottom - prev.bottom
+    pitch = line.baseline - prev.baseline
     if pitch > stats.typical_pitch(prev.size) + max(2.0, 0.2 * size):
         return True
     if abs(prev.size - line.size) > max(0.6, 0.08 * size):

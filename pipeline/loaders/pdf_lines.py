@@ -25,7 +25,7 @@ PRIVATE_BULLETS = {"\uf0b7": "•", "\uf0a7": "▪", "\uf0d8": "➢", "\uf0fc": 
 NUMBER_MARKER = re.compile(
     r"^(?P<marker>\(?\d{1,2}[.)]|\d{1,2}(?:\.\d{1,2})+[a-z]?\.?|\(?[a-z][.)]|\([a-z]\)"
     r"|\((?:i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii)\)|(?:i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii)[.)]"
-    r"|(?:I|II|III|IV|V|VI|VII|VIII|IX|X|XI|XII)[.)]|\(?[A-H]\))\s+(?=\S)"
+    r"|(?:I|II|III|IV|V|VI|VII|VIII|IX|X|XI|XII)[.)]|\(?[A-H]\))(?:\s+(?=\S)|(?<=\d[.)])(?=[a-z]))"
 )
 # A contents line: dot leaders (or a wide gap) then a page number.
 CONTENTS_LINE = re.compile(r"(?:\.{4,}|…{2,}|\. \. \. )\s*\d{1,4}$")
@@ -43,6 +43,9 @@ class Line:
     size: float
     bold: bool
     column: int = 0  # index of the column it sits in; -1 when it spans columns
+    # The bottom most of its characters share (a bullet from another font hangs lower): line
+    # spacing is measured between baselines.
+    baseline: float = 0.0
     extra: dict = field(default_factory=dict)
 
     @property
@@ -129,6 +132,7 @@ def line_from_chars(chars: list[Char], column: int = 0) -> Line:
         size=dominant(sizes),
         bold=bold_share >= 0.7,
         column=column,
+        baseline=dominant([round(c.bottom, 1) for c in visible]),
     )
 
 
@@ -247,3 +251,25 @@ def list_marker(line: Line) -> tuple[str, str, float] | None:
             gap = (visible[n].x0 - visible[n - 1].x1) / max(visible[n - 1].size, 1)
         return marker, text[match.end():].strip(), gap
     return None
+
+
+def split_inner_bullets(lines: list[Line]) -> list[Line]:
+    """Two bulleted lists set side by side come out as one line per row ("• Low birth weight
+    • Stable family relationships"): cut such lines before a bullet that follows a wide gap."""
+    out: list[Line] = []
+    for line in lines:
+        visible = [c for c in line.chars if c.text != " "]
+        cuts = [
+            i for i in range(1, len(visible))
+            if is_bullet_char(visible[i].text) and visible[i].text not in AMBIGUOUS_BULLETS
+            and visible[i].x0 - visible[i - 1].x1 > 1.5 * visible[i].size
+        ]
+        if not cuts:
+            out.append(line)
+            continue
+        bounds = [0] + cuts + [len(visible)]
+        for a, b in zip(bounds, bounds[1:]):
+            x_from, x_to = visible[a].x0, visible[b - 1].x1
+            part = [c for c in line.chars if x_from - 0.1 <= c.x0 and c.x1 <= x_to + 0.1]
+            out.append(line_from_chars(part, line.column))
+    return out

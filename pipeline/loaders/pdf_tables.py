@@ -1,9 +1,9 @@
-"""Tables on a PDF page: pdfplumber's table finder run on the page's ruling edges, cells read
-from our characters, header rows recognised, and tables continued on the next page stitched on.
+"""Ruled tables on a PDF page: pdfplumber's table finder run on the page's ruling edges, cells read
+from our characters, header rows recognised.
 
 Ruled tables come from pdfplumber's `TableFinder` ("lines" strategy) fed with the edges
-`pdf_objects` read. Tables without ruling are only taken when the text itself forms a clear grid
-(`find_text_tables`): a false table scrambles prose, so that finder is deliberately strict.
+`pdf_objects` read. Tables without (column) rules are in `pdf_loose_tables`; tables continued over
+a page break are stitched in `pdf_stitch`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from pipeline.loaders.pdf_lines import (
     is_bullet_char,
     join_lines,
     list_marker,
-    split_at_gaps,
     strip_bullet,
 )
 from pipeline.loaders.pdf_objects import Char, PageObjects
@@ -36,8 +35,6 @@ LINES_SETTINGS = {
     "edge_min_length": 3,
     "intersection_tolerance": 3,
 }
-# Column positions of two table parts match when every boundary is within this many points.
-COLUMN_TOLERANCE = 4.0
 # Fill colours that are the paper, not a marking.
 PAPER = {"#ffffff"}
 NUMERIC = re.compile(r"^[\d\s.,%£$€+\-–/()]+$")
@@ -113,7 +110,7 @@ def has_ruling(objects: PageObjects) -> bool:
     return False
 
 
-def _box(b) -> BBox:
+def to_bbox(b) -> BBox:
     return BBox(x0=round(b[0], 2), top=round(b[1], 2), x1=round(b[2], 2), bottom=round(b[3], 2))
 
 
@@ -164,7 +161,7 @@ def cell_items(lines: list[Line], limit: float | None = None) -> list[str]:
     cell's line spacing, or where the line above ended although the next word would have fitted
     (`limit` is the x where the cell's text wraps). Bullets are dropped; numbers are kept."""
     items: list[list[str]] = []
-    pitches = [b.bottom - a.bottom for a, b in zip(lines, lines[1:])]
+    pitches = [b.baseline - a.baseline for a, b in zip(lines, lines[1:])]
     spacing = min(pitches) if pitches else 0.0
     for i, line in enumerate(lines):
         text = line.text
@@ -173,7 +170,7 @@ def cell_items(lines: list[Line], limit: float | None = None) -> list[str]:
         new = not items
         if items and not new:
             prev = lines[i - 1]
-            pitch = line.bottom - prev.bottom
+            pitch = line.baseline - prev.baseline
             size = max(line.size, prev.size, 1.0)
             if bullet:
                 new = True
@@ -206,7 +203,7 @@ def read_cell(objects: PageObjects, chars: list[Char], bbox) -> tuple[Cell, floa
         text=fold_whitespace(" ".join(items)),
         lines=tuple(items),
         fills=cell_fills(objects, bbox),
-        bbox=_box(bbox),
+        bbox=to_bbox(bbox),
     )
     return cell, bold
 
@@ -279,7 +276,7 @@ def _fold_subdivisions(grid: list[list[tuple | None]], index: "_CharIndex") -> l
     return out
 
 
-def _build(objects: PageObjects, chars: list[Char], grid: list[list[tuple | None]], bbox) -> TableDraft | None:
+def build_table(objects: PageObjects, chars: list[Char], grid: list[list[tuple | None]], bbox) -> TableDraft | None:
     """Turn a grid of cell boxes (None where a neighbour spans) into a table draft, or None when it
     does not read as a table."""
     index = _CharIndex(_chars_in(chars, bbox))
@@ -309,15 +306,15 @@ def _build(objects: PageObjects, chars: list[Char], grid: list[list[tuple | None
             row_bold.append(bold)
         present = [b for b in boxes if b is not None]
         row_box = (min(b[0] for b in present), min(b[1] for b in present), max(b[2] for b in present), max(b[3] for b in present))
-        rows.append(Row(cells=tuple(cells), page=objects.number, bbox=_box(row_box)))
+        rows.append(Row(cells=tuple(cells), page=objects.number, bbox=to_bbox(row_box)))
         bolds.append(row_bold)
     if filled < 2 or filled < 0.2 * positions:
         return None
     xs = sorted({b[0] for boxes in grid for b in boxes if b})
-    return _finish(objects.number, bbox, xs, rows, bolds)
+    return finish_table(objects.number, bbox, xs, rows, bolds)
 
 
-def _finish(page: int, bbox, xs: list[float], rows: list[Row], bolds: list[list[float]]) -> TableDraft | None:
+def finish_table(page: int, bbox, xs: list[float], rows: list[Row], bolds: list[list[float]]) -> TableDraft | None:
     """Drop empty rows and columns, take a title row off the top as the caption, and recognise
     the header row."""
     keep = [i for i, r in enumerate(rows) if any(c.text for c in r.cells)]
@@ -356,7 +353,7 @@ def find_ruled_tables(objects: PageObjects) -> list[TableDraft]:
         columns = max((len(r) for r in grid), default=0)
         if len(grid) < 2 or columns < 2:
             continue
-        draft = _build(objects, chars, grid, table.bbox)
+        draft = build_table(objects, chars, grid, table.bbox)
         if draft is not None:
             drafts.append(draft)
     return _outermost(drafts)
@@ -369,236 +366,3 @@ def _outermost(drafts: list[TableDraft]) -> list[TableDraft]:
         return a is not b and a.bbox[0] >= b.bbox[0] - 1 and a.bbox[1] >= b.bbox[1] - 1 and a.bbox[2] <= b.bbox[2] + 1 and a.bbox[3] <= b.bbox[3] + 1
 
     return [d for d in drafts if not any(inside(d, other) for other in drafts)]
-
-
-def _horizontal_rules(objects: PageObjects, taken: list) -> list[tuple[float, float, float]]:
-    """Long horizontal edges outside the tables already found, merged: (top, x0, x1)."""
-    found: list[list[float]] = []
-    for e in sorted((e for e in objects.edges if e["orientation"] == "h" and e["width"] >= 60), key=lambda e: e["top"]):
-        y = e["top"]
-        if any(b[0] - 2 <= e["x0"] and e["x1"] <= b[2] + 2 and b[1] - 2 <= y <= b[3] + 2 for b in taken):
-            continue
-        for r in found:
-            if abs(r[0] - y) <= 1.5 and e["x0"] <= r[2] + 3 and e["x1"] >= r[1] - 3:
-                r[1], r[2] = min(r[1], e["x0"]), max(r[2], e["x1"])
-                break
-        else:
-            found.append([y, e["x0"], e["x1"]])
-    return [tuple(r) for r in sorted(found)]
-
-
-def find_rule_tables(objects: PageObjects, taken: list) -> list[TableDraft]:
-    """Tables ruled with horizontal lines only, as Word draws many: at least three rules of the
-    same length stacked, the bands between them holding text that falls into the same two or more
-    columns (columns come from the gaps no text crosses)."""
-    rules = _horizontal_rules(objects, taken)
-    stacks: list[list[tuple[float, float, float]]] = []
-    for r in rules:
-        last = stacks[-1][-1] if stacks else None
-        if (
-            last is not None
-            and abs(r[1] - last[1]) <= 6
-            and abs(r[2] - last[2]) <= 6
-            and r[0] - last[0] <= 0.25 * objects.height
-        ):
-            stacks[-1].append(r)
-        else:
-            stacks.append([r])
-    chars = [c for c in objects.chars if c.text.strip()]
-    drafts = []
-    for stack in (part for whole in stacks for part in _split_stack(whole)):
-        if len(stack) < 3:
-            continue
-        draft = _rule_table(objects, chars, stack)
-        if draft is not None:
-            drafts.append(draft)
-    return drafts
-
-
-def _split_stack(stack: list[tuple[float, float, float]]) -> list[list[tuple[float, float, float]]]:
-    """Cut a stack of rules where one band is far taller than the rest: the gap between two
-    tables ruled alike, not a row."""
-    heights = sorted(b[0] - a[0] for a, b in zip(stack, stack[1:]))
-    if len(heights) < 2:
-        return [stack]
-    limit = max(3 * heights[len(heights) // 2], 40.0)
-    parts = [[stack[0]]]
-    for a, b in zip(stack, stack[1:]):
-        if b[0] - a[0] > limit:
-            parts.append([b])
-        else:
-            parts[-1].append(b)
-    return parts
-
-
-def _rule_table(objects: PageObjects, chars: list[Char], stack: list[tuple[float, float, float]]) -> TableDraft | None:
-    x0 = min(r[1] for r in stack)
-    x1 = max(r[2] for r in stack)
-    bands = [(a[0], b[0]) for a, b in zip(stack, stack[1:]) if b[0] - a[0] > 3]
-    band_chars = [[c for c in chars if x0 <= c.mid_x <= x1 and top <= c.mid_y <= bottom] for top, bottom in bands]
-    # Column gaps: x ranges that no stretch of text crosses in any band.
-    lo = int(x0)
-    covered = [False] * (int(x1) - lo + 2)
-    sizes = []
-    for cs in band_chars:
-        for line in group_lines(cs):
-            sizes.append(line.size)
-            for a, b, _ in split_at_gaps(line, 1.0 * line.size):
-                for i in range(max(int(a) - lo, 0), min(int(b) - lo + 1, len(covered))):
-                    covered[i] = True
-    if not sizes:
-        return None
-    min_gap = max(6.0, 0.8 * dominant_size(sizes))
-    columns: list[list[int]] = []
-    gap = 0
-    for i, c in enumerate(covered):
-        if c:
-            if not columns or gap >= min_gap:
-                columns.append([i, i])
-            columns[-1][1] = i
-            gap = 0
-        else:
-            gap += 1
-    if not 2 <= len(columns) <= 12:
-        return None
-    edges = [x0] + [lo + (a[1] + b[0]) / 2 for a, b in zip(columns, columns[1:])] + [x1]
-    spans = [(edges[j], edges[j + 1]) for j in range(len(columns))]
-    rows_with_text = [i for i, cs in enumerate(band_chars) if cs]
-    multi = sum(1 for i in rows_with_text if len({j for c in band_chars[i] for j, (a, b) in enumerate(spans) if a <= c.mid_x <= b}) >= 2)
-    if len(rows_with_text) < 2 or multi < 0.5 * len(rows_with_text):
-        return None
-    grid = [[(a, bands[i][0], b, bands[i][1]) for a, b in spans] for i in rows_with_text]
-    bbox = (x0, stack[0][0], x1, stack[-1][0])
-    return _build(objects, chars, grid, bbox)
-
-
-def dominant_size(sizes: list[float]) -> float:
-    return max(set(sizes), key=sizes.count)
-
-
-def find_text_tables(objects: PageObjects, lines: list[Line]) -> list[TableDraft]:
-    """Tables without ruling, only where the text forms a clear grid: at least three consecutive
-    lines, each split by wide gaps into at least three stretches that start at the same x
-    positions. Each such line is one row; the stretches are its cells."""
-    if not lines:
-        return []
-    drafts: list[TableDraft] = []
-    run: list[tuple[Line, list[tuple[float, float, int]]]] = []
-
-    def aligned(a: list, b: list) -> bool:
-        return len(a) == len(b) and all(abs(x[0] - y[0]) <= 3 or abs(x[1] - y[1]) <= 3 for x, y in zip(a, b))
-
-    def close() -> None:
-        if len(run) >= 3:
-            draft = _text_table(objects, run)
-            if draft is not None:
-                drafts.append(draft)
-        run.clear()
-
-    for line in sorted(lines, key=lambda l: l.top):
-        segments = split_at_gaps(line, 2.0 * line.size)
-        if len(segments) >= 3 and (not run or (aligned(run[-1][1], segments) and line.top - run[-1][0].bottom < 2.5 * line.size)):
-            run.append((line, segments))
-            continue
-        close()
-        if len(segments) >= 3:
-            run.append((line, segments))
-    close()
-    return drafts
-
-
-def _text_table(objects: PageObjects, run: list[tuple[Line, list]]) -> TableDraft | None:
-    columns = len(run[0][1])
-    rows: list[Row] = []
-    for line, segments in run:
-        cells = []
-        for x0, x1, _ in segments:
-            chars = [c for c in line.chars if x0 - 0.5 <= c.mid_x <= x1 + 0.5]
-            cell, _ = read_cell(objects, chars, (x0, line.top, x1, line.bottom))
-            cells.append(cell)
-        rows.append(Row(cells=tuple(cells), page=objects.number, bbox=_box((line.x0, line.top, line.x1, line.bottom))))
-    # Prose never has three short stretches per line on three lines running; demand it.
-    short = sum(1 for r in rows for c in r.cells if len(c.text.split()) <= 6)
-    if short < 0.8 * columns * len(rows):
-        return None
-    x1 = max(l.x1 for l, _ in run)
-    bbox = (min(l.x0 for l, _ in run), run[0][0].top, x1, run[-1][0].bottom)
-    bolds = [[1.0 if line.bold else 0.0] * columns for line, _ in run]
-    xs = [s[0] for s in run[0][1]]
-    return _finish(objects.number, bbox, xs, rows, bolds)
-
-
-# --------------------------------------------------------------------------- page breaks
-
-
-def _key(texts) -> tuple[str, ...]:
-    return tuple(fold_whitespace(t).lower() for t in texts if t and t.strip())
-
-
-def continues(prev: TableDraft, nxt: TableDraft) -> bool:
-    """Whether `nxt` (first thing on its page) carries on `prev` (last thing on the page before):
-    the same header, or the same number of columns at the same x positions."""
-    if prev.header and nxt.header and _key(prev.header) == _key(nxt.header):
-        return True
-    if nxt.header and prev.header:
-        return False
-    if len(prev.columns) != len(nxt.columns):
-        return False
-    return all(abs(a - b) <= COLUMN_TOLERANCE for a, b in zip(prev.columns, nxt.columns))
-
-
-def _merge_cells(a: Cell, b: Cell) -> Cell:
-    if not b.text and not b.fills:
-        return a
-    if not a.text:
-        return Cell(text=b.text, lines=b.lines, fills=a.fills + tuple(f for f in b.fills if f not in a.fills), bbox=a.bbox or b.bbox)
-    lines = list(a.lines)
-    extra = list(b.lines)
-    if lines and extra and not SENTENCE_END.search(lines[-1]) and extra[0][:1].islower():
-        lines[-1] = join_lines([lines[-1], extra.pop(0)])
-    lines.extend(extra)
-    fills = a.fills + tuple(f for f in b.fills if f not in a.fills)
-    return Cell(text=join_lines([a.text, b.text]), lines=tuple(lines), fills=fills, bbox=a.bbox)
-
-
-def merge_rows(a: Row, b: Row) -> Row:
-    """A row continued across a page break (its first cell empty), merged cell by cell into the
-    row it continues; the result keeps the first row's page and box."""
-    width = max(len(a.cells), len(b.cells))
-    cells_a = list(a.cells) + [Cell()] * (width - len(a.cells))
-    cells_b = list(b.cells) + [Cell()] * (width - len(b.cells))
-    return Row(cells=tuple(_merge_cells(x, y) for x, y in zip(cells_a, cells_b)), page=a.page, bbox=a.bbox, continued=False)
-
-
-def _continues_row(last: Row, first: Row) -> bool:
-    """Whether the first row after a page break is the rest of the last row before it: its first
-    cell is empty, or its first cell carries on a sentence the last row's first cell left open."""
-    head = first.cells[0].text
-    if not head:
-        return True
-    before = last.cells[0].text if last.cells else ""
-    return head[:1].islower() and bool(before) and not SENTENCE_END.search(before)
-
-
-def append_continuation(prev: TableDraft, nxt: TableDraft) -> None:
-    """Stitch `nxt` onto `prev`: a repeated header is dropped, a first row whose first cell is
-    empty is merged into the last row."""
-    rows = list(nxt.rows)
-    if nxt.header and _key(nxt.header) != _key(prev.header):
-        # Not a repeat of prev's header after all: it is data.
-        rows.insert(0, Row(cells=tuple(Cell(text=t, lines=(t,) if t else ()) for t in nxt.header), page=nxt.page))
-    # Further header rows repeated under the header (a units row: "£m | £m").
-    top_keys = {_key(r.texts) for r in prev.rows[:2]}
-    while rows and prev.rows and _key(rows[0].texts) in top_keys and not rows[0].cells[0].text:
-        rows.pop(0)
-    if rows and prev.rows and rows[0].cells and _continues_row(prev.rows[-1], rows[0]):
-        prev.rows[-1] = merge_rows(prev.rows[-1], rows.pop(0))
-    prev.rows.extend(rows)
-    for p in nxt.pages:
-        if p not in prev.pages:
-            prev.pages.append(p)
-
-
-def table_text(rows: list[Row]) -> str:
-    """A table as text: each row's non-empty cells joined by " | ", one row a line."""
-    return "\n".join(" | ".join(t for t in row.texts if t) for row in rows)

@@ -25,6 +25,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from extractors.cleaners import clean_text, fold_whitespace, printable_ratio, strip_markup
 from extractors.patterns import header_words, lead_in_pattern, priority_heading_pattern
 from pipeline.loaders import LoadError, sha256_of
+from pipeline.loaders.rows import continues_row, merge_rows
 from schemas.document import Block, Cell, Document, Page, Row, Span, Table
 
 BULLET_LINE = re.compile(
@@ -123,28 +124,6 @@ def parse_cell(raw: str) -> Cell:
     flush()
     lines = [clean_text(line) for line in lines if clean_text(line)]
     return Cell(text=fold_whitespace(" ".join(lines)), lines=tuple(lines), fills=tuple(fills))
-
-
-def _merge_cells(a: Cell, b: Cell) -> Cell:
-    if not b.text and not b.fills:
-        return a
-    if not a.text:
-        return Cell(text=b.text, lines=b.lines, fills=a.fills + b.fills)
-    lines = list(a.lines)
-    extra = list(b.lines)
-    if lines and extra and not re.search(r"[.!?:;]$", lines[-1]) and extra[0][:1].islower():
-        lines[-1] = f"{lines[-1]} {extra.pop(0)}"
-    lines.extend(extra)
-    return Cell(text=fold_whitespace(f"{a.text} {b.text}"), lines=tuple(lines), fills=a.fills + b.fills)
-
-
-def merge_rows(a: Row, b: Row) -> Row:
-    """A row continued across a page break, merged cell by cell into the row it continues."""
-    width = max(len(a.cells), len(b.cells))
-    cells_a = list(a.cells) + [Cell()] * (width - len(a.cells))
-    cells_b = list(b.cells) + [Cell()] * (width - len(b.cells))
-    span = Span(start=a.span.start, end=b.span.end) if a.span and b.span else a.span
-    return Row(cells=tuple(_merge_cells(x, y) for x, y in zip(cells_a, cells_b)), page=a.page, span=span)
 
 
 # --------------------------------------------------------------------------- tables
@@ -379,13 +358,14 @@ def _add_table_segment(segment, table_ref, page, blank_since_table, close_table)
             rows = rows[1:]
         table = _TableBuilder(header=header, start=segment[0][0])
     table.end = segment[-1][1]
-    for s, e, cells in rows:
+    parsed = [Row(cells=tuple(parse_cell(c) for c in cells), page=page, span=Span(start=s, end=e)) for s, e, cells in rows]
+    for k, (s, e, cells) in enumerate(rows):
         if table.header and _row_key(cells) == _row_key(list(table.header)):
             page += 1
             after_break = True
             continue
-        row = Row(cells=tuple(parse_cell(c) for c in cells), page=page, span=Span(start=s, end=e))
-        if after_break and table.rows and not cells[0].strip():
+        row = parsed[k].model_copy(update={"page": page})
+        if after_break and table.rows and continues_row(table.rows, row, parsed[k + 1 :]):
             table.rows[-1] = merge_rows(table.rows[-1], row)
         else:
             table.rows.append(row)
