@@ -18,6 +18,8 @@ once, the cleanest copy winning.
 
 from __future__ import annotations
 
+import re
+
 from rapidfuzz import fuzz
 
 from extractors.cleaners import clean_text, normalise_quotes, strip_bullet
@@ -58,6 +60,22 @@ def _from_list_item(block: Block) -> list[Action]:
     if not text or len(text.split()) > MAX_ITEM_WORDS:
         return []
     return [_action(strip_we_will(text) if WE_WILL.match(text) else text, block)]
+
+
+DOTTED_NUMBER = re.compile(r"^\d+(?:\.\d+)+\.?$")
+
+
+def _commitment_item(block: Block, cue: Block | None) -> bool:
+    """A list item under an action cue is a commitment when the cue is a "We will:" lead-in
+    that the item completes, or the item reads as one (verb first), or it is a short bulleted
+    line. Numbered report paragraphs ("1.2.3 The work involved ...") are narrative."""
+    if cue is not None and is_lead_in(cue.text) and "will" in cue.text.lower():
+        return True
+    if starts_with_commitment_verb(strip_bullet(block.text)):
+        return True
+    if block.marker and DOTTED_NUMBER.match(block.marker):
+        return False
+    return len(block.text.split()) <= 30
 
 
 def _from_short_block(block: Block) -> list[Action]:
@@ -244,7 +262,8 @@ def find_actions(state: State) -> dict:
         if block.kind == "list_item":
             if section.kind == "measure":
                 continue
-            if section.kind == "action" or WE_WILL.match(block.text):
+            cue = blocks[section.cue] if section.cue is not None else None
+            if WE_WILL.match(block.text) or (section.kind == "action" and _commitment_item(block, cue)):
                 found.extend(_from_list_item(block))
         elif block.kind == "table":
             found.extend(_from_table(block, state, section.kind))

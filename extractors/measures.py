@@ -136,6 +136,16 @@ def _measure(name: str, block: Block, row: Row | None = None, **fields) -> Measu
     return Measure(name=name, provenance=prov, **fields)
 
 
+def _in_lead_in_run(state: State, cue: int | None, index: int, limit: int = 12) -> bool:
+    """Whether block `index` is one of the short paragraphs that directly follow a lead-in line."""
+    if cue is None or cue >= index or index - cue > limit:
+        return False
+    lead = state.blocks[cue]
+    if lead.kind != "paragraph" or not lead.text.rstrip().endswith(":"):
+        return False
+    return all(b.kind == "paragraph" and len(b.text.split()) <= 60 for b in state.blocks[cue + 1 : index + 1])
+
+
 @stage("measures", requires=("sections", "priorities"), assigns=("measures",))
 def find_measures(state: State) -> dict:
     measures: list[Measure] = []
@@ -147,8 +157,8 @@ def find_measures(state: State) -> dict:
             name = clean_text(strip_bullet(block.text))
             if len(name.split()) >= 2:
                 found = [_measure(name, block, **parse_measure_sentence(name))]
-        elif block.kind == "paragraph" and section.kind == "measure" and section.cue is not None and section.cue != i:
-            # Measures printed as separate lines without bullets, under a measures cue.
+        elif block.kind == "paragraph" and section.kind == "measure" and _in_lead_in_run(state, section.cue, i):
+            # Measures printed as separate lines without bullets, right after "Indicators ...:".
             name = clean_text(block.text)
             if 3 <= len(name.split()) <= 60 and not name.endswith(":"):
                 found = [_measure(name, block, **parse_measure_sentence(name))]

@@ -104,10 +104,10 @@ def roles_from_content(table: Table) -> dict[str, int]:
 
 
 def columns_for(table: Table) -> Columns:
+    """Roles from the header when there is one (a header that names no role gives none: the
+    table is about something else), otherwise from the cells."""
     if table.header:
-        roles = roles_from_header(table.header)
-        if roles:
-            return Columns(roles=roles, headers=table.header)
+        return Columns(roles=roles_from_header(table.header), headers=table.header)
     return Columns(roles=roles_from_content(table), headers=table.header)
 
 

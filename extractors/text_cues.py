@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from extractors.patterns import HERE, action_section_pattern, lead_in_pattern, measure_section_pattern
 
+AUXILIARIES = frozenset("is are was were has have had will would can could should may might must".split())
 WE_WILL = re.compile(r"^\s*we\s+will\b[\s:]*", re.I)
 ALPHA_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
 
@@ -28,7 +29,11 @@ def starts_with_commitment_verb(text: str) -> bool:
         return False
     word = match.group(0).lower()
     verbs = commitment_verbs()
-    return word in verbs or (word.endswith("s") and word[:-1] in verbs)
+    if not (word in verbs or (word.endswith("s") and word[:-1] in verbs)):
+        return False
+    # "Work is now progressing ..." uses the word as a noun: not an instruction.
+    following = text.strip()[match.end():].split()
+    return not (following and following[0].lower().strip(",.") in AUXILIARIES)
 
 
 def alpha_words(text: str) -> int:
