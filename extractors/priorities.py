@@ -55,6 +55,14 @@ def heading_names(heading: str, title: str, threshold: float) -> bool:
     return fuzz.token_set_ratio(a, b) >= threshold
 
 
+SPELLED = {w: str(n) for n, w in enumerate("one two three four five six seven eight nine ten".split(), start=1)}
+
+
+def _number(printed: str) -> str:
+    """A priority number as printed, with spelled-out numbers as digits ("Priority One" -> "1")."""
+    return SPELLED.get(printed.lower(), printed)
+
+
 def _numbered(state: State) -> tuple[dict[str, Priority], dict[str, int]]:
     """Numbered priority headings and sub-objectives; returns priorities and their block index."""
     found: dict[str, Priority] = {}
@@ -66,7 +74,7 @@ def _numbered(state: State) -> tuple[dict[str, Priority], dict[str, int]]:
             match = pattern.match(block.text)
             if not match:
                 continue
-            number, title = match.group("number"), match.group("title")
+            number, title = _number(match.group("number")), match.group("title")
             if not title.strip() and i + 1 < len(blocks) and blocks[i + 1].kind in ("heading", "paragraph"):
                 if alpha_words(blocks[i + 1].text) <= 30:
                     title = blocks[i + 1].text
@@ -81,7 +89,7 @@ def _numbered(state: State) -> tuple[dict[str, Priority], dict[str, int]]:
                 titled = [(c, m) for c, m in matches if m and alpha_words(m.group("title")) >= 2]
                 if len(titled) >= 2:  # a row of priority boxes
                     for cell, m in titled:
-                        number = m.group("number")
+                        number = _number(m.group("number"))
                         if number not in found:
                             text = cell.lines[0] if cell.lines else cell.text
                             title = _title(pattern.match(text).group("title"))

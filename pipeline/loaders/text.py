@@ -254,8 +254,7 @@ def _parse_lines(lines: list[tuple[int, int, str]], page: int, add) -> int:
     i = 0
     n = len(lines)
     pending: _Pending | None = None
-    table: _TableBuilder | None = None
-    blank_since_table = True  # only blank lines since the last table segment
+    table: _TableBuilder | None = None  # open until non-table text: blank lines keep it open
 
     def flush() -> None:
         nonlocal pending
@@ -292,14 +291,11 @@ def _parse_lines(lines: list[tuple[int, int, str]], page: int, add) -> int:
             while i < n and "\t" in lines[i][2] and lines[i][2].strip():
                 segment.append(lines[i])
                 i += 1
-            page = _add_table_segment(segment, table_ref := [table], page, blank_since_table, close_table)
-            table = table_ref[0]
-            blank_since_table = True
+            page, table = _add_table_segment(segment, table, page, close_table)
             continue
         # Non-table text ends any open table (a new segment after it starts a new table).
         if table is not None:
             close_table()
-        blank_since_table = False
         bullet = BULLET_LINE.match(line)
         number = NUMBER_LINE.match(line)
         if bullet or number:
@@ -337,16 +333,16 @@ def _parse_lines(lines: list[tuple[int, int, str]], page: int, add) -> int:
     return page
 
 
-def _add_table_segment(segment, table_ref, page, blank_since_table, close_table) -> int:
-    """Add a run of tab-separated lines: stitched to the open table when it repeats its header."""
-    table: _TableBuilder | None = table_ref[0]
+def _add_table_segment(segment, table: _TableBuilder | None, page: int, close_table) -> tuple[int, _TableBuilder | None]:
+    """Add a run of tab-separated lines: stitched to the open table (only blank lines since it)
+    when it repeats its header, else a new table (the open one is closed first)."""
     rows = [(s, e, _split_cells(line)) for s, e, line in segment]
     rows = [r for r in rows if not all(SEPARATOR_CELL.match(c) or not c.strip() for c in r[2])]
     if not rows:
-        return page
+        return page, table
     first_cells = rows[0][2]
     after_break = False
-    if table is not None and table.header and blank_since_table and _row_key(first_cells) == _row_key(list(table.header)):
+    if table is not None and table.header and _row_key(first_cells) == _row_key(list(table.header)):
         rows = rows[1:]
         page += 1
         after_break = True
@@ -373,5 +369,4 @@ def _add_table_segment(segment, table_ref, page, blank_since_table, close_table)
         after_break = False
     if not table.pages:
         table.pages.append(page)
-    table_ref[0] = table
-    return page
+    return page, table

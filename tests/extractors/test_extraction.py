@@ -169,3 +169,24 @@ def test_measures_printed_as_lines_under_an_indicators_lead_in():
     )
     assert [(m.name[:25], m.value, m.target) for m in result.measures] == [
         ("By 2028 pupil absence rat", "7.9%", "below 5%"), ("By 2028/29, attainment ga", None, None)]
+
+
+@pytest.mark.parametrize(
+    ("line", "number", "title"),
+    [
+        ("Priority 2 – Children have a healthy childhood", "2", "Children have a healthy childhood"),
+        ("PRIORITY 1 – OUR CHILDREN ARE RESPECTED", "1", "Our children are respected"),
+        ("Strategic Objective SO2: Local economy and jobs", "SO2", "Local economy and jobs"),
+        ("Priority One: Children are safe at home", "1", "Children are safe at home"),
+        ("Theme A – Early help for every family", "A", "Early help for every family"),
+        ("Shared outcome 3: Supporting happy and healthy living", "3", "Supporting happy and healthy living"),
+        ("Aim 3. Reduce the number of exclusions", "3", "Reduce the number of exclusions"),
+        ("Priority 1,2,3,4 Implement our Practice Model", None, None),
+        ("Priority 2.3 Align all activities", None, None),
+        ("Priorities 2024-2027", None, None),
+    ],
+)
+def test_priority_headings(line, number, title):
+    result = run(line + "\n")
+    found = [(p.number, p.title) for p in result.priorities]
+    assert found == ([(number, title)] if number else [])
