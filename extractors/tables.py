@@ -44,6 +44,11 @@ class Columns:
         return f"column {index + 1}"
 
 
+def _opens(pattern, header: str, within: int = 20) -> bool:
+    match = pattern.search(header)
+    return bool(match) and match.start() <= within
+
+
 def roles_from_header(header: tuple[str, ...]) -> dict[str, int]:
     """Assign roles to header cells; each role takes the first column its patterns match,
     trying patterns in priority order, and a column has one role.
@@ -55,7 +60,9 @@ def roles_from_header(header: tuple[str, ...]) -> dict[str, int]:
     taken: set[int] = set()
     for role, patterns in column_patterns().items():
         for pattern in patterns:
-            hits = [i for i, h in enumerate(header) if i not in taken and h and pattern.search(h)]
+            # The role word opens the header ("Led by / responsible"), not a cell where a
+            # converter ran two headers together ("Plans in place to deliver Led by").
+            hits = [i for i, h in enumerate(header) if i not in taken and h and _opens(pattern, h)]
             if hits:
                 roles[role] = hits[0]
                 taken.add(hits[0])

@@ -190,3 +190,19 @@ def test_priority_headings(line, number, title):
     result = run(line + "\n")
     found = [(p.number, p.title) for p in result.priorities]
     assert found == ([(number, title)] if number else [])
+
+
+@pytest.mark.parametrize(
+    ("header", "roles"),
+    [
+        (("Ref", "Key Action", "Workstream Involved", "Actions", "RAG Rating"), {"ref": 0, "action": 1, "owner": 2, "followup": 3, "status": 4}),
+        (("What we have committed to", "Led by", "Timescale", "Measure"), {"action": 0, "owner": 1, "timescale": 2, "measure": 3}),
+        (("No.", "Action", "Lead officer", "Target date", "RAG", "Progress update"), {"ref": 0, "action": 1, "owner": 2, "timescale": 3, "status": 4}),
+        (("What we have committed to", "Strategies / plans in place to deliver Led by / responsible"), {"action": 0}),
+        (("Judgement", "Grade"), {}),
+    ],
+)
+def test_column_roles_from_headers(header, roles):
+    from extractors.tables import roles_from_header
+
+    assert roles_from_header(header) == roles
