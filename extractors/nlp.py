@@ -17,6 +17,10 @@ from spacy.matcher import Matcher
 from extractors.patterns import HERE, PatternFileError
 
 
+# "We will know this has worked when ...": how success is recognised, not a commitment.
+NOT_COMMITMENTS = frozenset({"know", "see", "judge", "recognise", "recognize"})
+
+
 @lru_cache(maxsize=1)
 def nlp() -> Language:
     pipeline = spacy.blank("en")
@@ -49,9 +53,12 @@ def commitment_sentences(text: str) -> list[tuple[int, int, str]]:
     matcher = commitment_matcher()
     found = []
     for sent in doc.sents:
-        # Match offsets are relative to the sentence: an opener must start it.
-        for _, start, _ in matcher(sent):
-            if start == 0:
+        # Match offsets are relative to the sentence: the opener starts it, or follows an
+        # opening clause and its comma ("Working with schools, we will halve exclusions").
+        for _, start, end in matcher(sent):
+            opens = start == 0 or (sent[start - 1].text == "," and start <= 16)
+            following = sent[end].lower_ if end < len(sent) else ""
+            if opens and following not in NOT_COMMITMENTS:
                 found.append((sent.start_char, sent.end_char, sent.text.strip()))
             break
     return found

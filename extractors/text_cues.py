@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from extractors.patterns import HERE, action_section_pattern, lead_in_pattern, measure_section_pattern
+from extractors.patterns import HERE, action_section_pattern, lead_in_pattern, measure_section_pattern, priority_heading_pattern
 
 AUXILIARIES = frozenset("is are was were has have had will would can could should may might must".split())
 WE_WILL = re.compile(r"^\s*we\s+will\b[\s:]*", re.I)
@@ -40,16 +40,38 @@ def alpha_words(text: str) -> int:
     return len(ALPHA_WORD.findall(text))
 
 
+NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[A-Z]\.|section\s+\d+:?)\s+", re.I)
+
+
+def _opens_with(pattern: re.Pattern[str], text: str, words_before: int = 3) -> bool:
+    """The cue opens the line, after a numbering and at most a few words."""
+    text = NUMBERING.sub("", text.strip(), count=1)
+    match = pattern.search(text)
+    return bool(match) and len(text[: match.start()].split()) <= words_before
+
+
 def is_action_cue(text: str) -> bool:
-    return bool(action_section_pattern().search(text)) and alpha_words(text) <= 12
+    """ "Our priority actions", "ACTIONS", "Together we will…", "Priorities for next 12-24 months"."""
+    if priority_heading_pattern().match(text.strip()):
+        return False  # "Promise 2: We will support you" names a priority
+    return _opens_with(action_section_pattern(), text) and alpha_words(text) <= 12
 
 
 def is_measure_cue(text: str) -> bool:
-    return bool(measure_section_pattern().search(text)) and alpha_words(text) <= 12
+    """ "Measures of Success", "How we will know we have made a difference", "Indicators ...:"."""
+    if priority_heading_pattern().match(text.strip()):
+        return False
+    return _opens_with(measure_section_pattern(), text) and alpha_words(text) <= 12
+
+
+ENDS_WE_WILL = re.compile(r"\b(?:we|the council|partners)\s+will\s*(?::|…|\.\.\.)\s*$", re.I)
 
 
 def is_lead_in(text: str) -> bool:
-    return bool(lead_in_pattern().match(text.strip()))
+    """A line introducing a list of commitments: "We will:", "Our priority actions", or any
+    short line ending in "we will:" ("SDG 4 / 8 We will:", "Together we will…")."""
+    text = text.strip()
+    return bool(lead_in_pattern().match(text)) or (bool(ENDS_WE_WILL.search(text)) and len(text.split()) <= 14)
 
 
 def strip_we_will(text: str) -> str:

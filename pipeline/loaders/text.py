@@ -298,7 +298,11 @@ def _parse_lines(lines: list[tuple[int, int, str]], page: int, add) -> int:
             close_table()
         bullet = BULLET_LINE.match(line)
         number = NUMBER_LINE.match(line)
-        if bullet or number:
+        if number and not bullet and _numbered_heading(lines, i, number):
+            flush()
+            pending = _Pending("paragraph", [line], start, end)
+            flush()  # short enough to be classified a heading, number kept in its text
+        elif bullet or number:
             match = bullet or number
             flush()
             body = match.group("text").strip()
@@ -331,6 +335,32 @@ def _parse_lines(lines: list[tuple[int, int, str]], page: int, add) -> int:
     flush()
     close_table()
     return page
+
+
+def _neighbour(lines, i: int, step: int) -> str:
+    j = i + step
+    while 0 <= j < len(lines) and not lines[j][2].strip():
+        j += step
+    return lines[j][2] if 0 <= j < len(lines) else ""
+
+
+def _numbered_heading(lines, i: int, number: re.Match) -> bool:
+    """A numbered line standing alone between blank lines, short and without end punctuation,
+    and not one of a run of numbered items ("4. Resources" between report sections)."""
+    body = number.group("text").strip()
+    if len(body.split()) > 8 or body.endswith((".", ",", ";", ":")) or not body[:1].isupper():
+        return False
+    if (i > 0 and lines[i - 1][2].strip()) or (i + 1 < len(lines) and lines[i + 1][2].strip()):
+        return False
+    value = re.match(r"\(?(\d+)", number.group("marker"))
+    if not value:
+        return False
+    n = int(value.group(1))
+    for neighbour, expected in ((_neighbour(lines, i, -1), n - 1), (_neighbour(lines, i, 1), n + 1)):
+        other = NUMBER_LINE.match(neighbour)
+        if other and re.match(rf"\(?{expected}\b", other.group("marker")):
+            return False
+    return True
 
 
 def _add_table_segment(segment, table: _TableBuilder | None, page: int, close_table) -> tuple[int, _TableBuilder | None]:

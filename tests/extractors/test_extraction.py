@@ -206,3 +206,20 @@ def test_column_roles_from_headers(header, roles):
     from extractors.tables import roles_from_header
 
     assert roles_from_header(header) == roles
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "commitments"),
+    [
+        ("We know it is hard. We will act now.", ["We will act now."]),
+        ("Working with schools and health partners, we will halve permanent exclusions by 2027.",
+         ["Working with schools and health partners, we will halve permanent exclusions by 2027."]),
+        ("We will know this has worked when fewer children are excluded.", []),
+        ("This plan says we will do things.", []),
+        ("The council will publish its offer.", ["The council will publish its offer."]),
+    ],
+)
+def test_commitment_sentences(paragraph, commitments):
+    from extractors.nlp import commitment_sentences
+
+    assert [s for _, _, s in commitment_sentences(paragraph)] == commitments

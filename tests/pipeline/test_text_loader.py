@@ -171,3 +171,16 @@ def test_a_priority_line_inside_a_paragraph_starts_its_own_heading():
         ("heading", "Strategic Objective SO2: Local economy and jobs"),
         ("paragraph", "Providing for a strong local economy."),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("- act now\n\n4. Resources\n\nSome text about money.", ["list_item", "heading", "paragraph"]),
+        ("1. First item here\n\n2. Second item here\n\n3. Third item here", ["list_item", "list_item", "list_item"]),
+        ("1. First item here\n2. Second item here", ["list_item", "list_item"]),
+        ("Intro text.\n\n1. This numbered paragraph explains the background at some length.\n\nMore.", ["paragraph", "list_item", "paragraph"]),
+    ],
+)
+def test_numbered_section_headings_versus_numbered_items(text, kinds):
+    assert [b.kind for b in blocks_of(text)] == kinds
