@@ -38,6 +38,9 @@ metrics: install
 	rm -f build/metrics.db && mkdir -p build
 	$(BIN)/councilplans ingest --db build/metrics.db
 	$(BIN)/councilplans eval --gold corpus/gold --db build/metrics.db --markdown metrics/quality.md --json metrics/quality.json
+	rm -f build/challenge.db
+	$(BIN)/councilplans ingest tests/fixtures/heldout/documents --db build/challenge.db
+	$(BIN)/councilplans eval --gold tests/fixtures/heldout/gold --db build/challenge.db --markdown metrics/challenge.md --json metrics/challenge.json
 
 bench: install
 	$(BIN)/python benchmarks/bench_pdf.py --out benchmarks/RESULTS.md

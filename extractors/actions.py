@@ -24,6 +24,7 @@ from rapidfuzz import fuzz
 
 from extractors.cleaners import clean_text, normalise_quotes, strip_bullet
 from extractors.nlp import commitment_sentences
+from extractors.patterns import priority_heading_pattern
 from extractors.noisy_tables import is_noisy, reconstruct
 from extractors.registry import stage
 from extractors.state import State
@@ -127,9 +128,15 @@ def _theme_texts(state: State) -> set[str]:
 
 
 def _is_group_row(row: Row, columns: Columns, themes: set[str]) -> bool:
-    """A row that only names the theme the following rows serve ("Strive for children ... |  | ")."""
+    """A row that only names the priority or theme the following rows serve: "Priority 1: Early
+    identification ... |  |  |" spanning the table, or a theme named elsewhere in the document
+    standing alone in the commitment column ("Strive for children ... |  | ")."""
     filled = [c.text for c in row.cells if c.text.strip()]
-    if len(filled) != 1 or len(row.cells) < 2 or columns.get(row, "action") != filled[0]:
+    if len(filled) != 1 or len(row.cells) < 2:
+        return False
+    if priority_heading_pattern().match(filled[0]):
+        return True
+    if columns.get(row, "action") != filled[0]:
         return False
     key = _key(filled[0])
     return key in themes or any(fuzz.ratio(key, t) >= 92 for t in themes if abs(len(t) - len(key)) < 10)
@@ -161,7 +168,7 @@ def _from_table(block: Block, state: State, section_kind: str) -> list[Action]:
         if sub_objective(row):
             continue
         if _is_group_row(row, columns, themes):
-            carried = columns.get(row, "action")
+            carried = next(c.text for c in row.cells if c.text.strip())
             continue
         priority_cell = columns.get(row, "priority")
         carried = priority_cell or carried
@@ -217,6 +224,11 @@ def deduplicate(actions: list[Action], threshold: float) -> tuple[list[Action], 
     return kept, dropped
 
 
+def _names_a_priority(text: str, titles: list[str]) -> bool:
+    key = _key(strip_we_will(clean_text(strip_bullet(text))))
+    return any(key == t or (min(len(key), len(t)) > 15 and fuzz.ratio(key, strip_we_will(t)) >= 92) for t in titles)
+
+
 def _texts(row: Row) -> tuple[str, ...]:
     return tuple(c.text for c in row.cells if c.text)
 
@@ -251,13 +263,16 @@ def _join_split_tables(state: State) -> list[Block | None]:
     return blocks
 
 
-@stage("actions", requires=("sections",), assigns=("actions",))
+@stage("actions", requires=("sections", "priorities"), assigns=("actions",))
 def find_actions(state: State) -> dict:
     found: list[Action] = []
     blocks = _join_split_tables(state)
+    titles = [_key(p.title) for p in state.priorities]
     for i, block in enumerate(blocks):
         if block is None:
             continue
+        if block.kind != "table" and _names_a_priority(block.text, titles):
+            continue  # the list of priorities ("1. We will help you feel safe") is not a commitment
         section = state.sections[i]
         if block.kind == "list_item":
             if section.kind == "measure":

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from extractors.priorities import heading_names
+from extractors.patterns import priority_heading_pattern
+from extractors.priorities import heading_names, number_as_digits
 from extractors.registry import stage
 from extractors.state import State
 from extractors.tables import parse_priority_refs
@@ -26,15 +27,29 @@ def priorities_in_cell(cell: str, priorities, threshold: float) -> list[str]:
     refs = parse_priority_refs(cell)
     if refs:
         return refs
+    heading = priority_heading_pattern().match(cell)
+    if heading:
+        number = number_as_digits(heading.group("number"))
+        return [number] if any(p.number == number for p in priorities) else []
     if BARE_NUMBERS.match(cell):
         return sorted(set(re.findall(r"\d{1,2}", cell)), key=int)
     matches = [p.number for p in priorities if p.level == 1 and heading_names(cell, p.title, threshold)]
     return matches[:1]
 
 
+def _level1(number: str, parents: dict[str, str]) -> str:
+    """Actions link to level-1 priorities: a sub-priority's number gives way to its parent's."""
+    seen = set()
+    while number in parents and number not in seen:
+        seen.add(number)
+        number = parents[number]
+    return number
+
+
 @stage("links", requires=("actions", "priorities"), assigns=("actions",))
 def link_actions(state: State) -> dict:
     level1 = {p.number for p in state.priorities if p.level == 1}
+    parents = {p.number: p.parent for p in state.priorities if p.parent}
     index_of = {block.id: i for i, block in enumerate(state.blocks)}
     actions = []
     for action in state.actions:
@@ -48,5 +63,5 @@ def link_actions(state: State) -> dict:
                 links = [anchor]
             elif action.ref and (match := REF_PREFIX.match(action.ref)) and match.group(1) in level1:
                 links = [match.group(1)]
-        actions.append(action.model_copy(update={"priorities": tuple(links)}))
+        actions.append(action.model_copy(update={"priorities": tuple(dict.fromkeys(_level1(n, parents) for n in links))}))
     return {"actions": tuple(actions)}

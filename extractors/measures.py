@@ -54,6 +54,45 @@ def split_note(text: str):
     return (value if re.search(r"\d", value) else None), as_at
 
 
+BRACKETED = re.compile(r"\s*\((?P<inside>[^()]*\d[^()]*)\)\s*\.?$")
+TARGET_WORD = re.compile(r"^\s*(?:target|ambition|aim)\b\s*:?\s*", re.I)
+
+
+def split_bracketed_figures(text: str) -> tuple[str, dict]:
+    """A measure printed with its figures in brackets at the end.
+
+    >>> split_bracketed_figures("Fewer placement moves (2024/25: 9.1%; target below 8%)")
+    ('Fewer placement moves', {'as_at': datetime.date(2025, 3, 31), 'value': '9.1%', 'target': 'below 8%'})
+    """
+    match = BRACKETED.search(text)
+    inside = match.group("inside") if match else ""
+    # Figures, not part of the name: "(2024/25: 9.1%; target 8%)", "(64%)"; not "(in 24 hours)".
+    if not match or not (":" in inside or ";" in inside or TARGET_WORD.search(inside) or re.match(r"\s*[\d£]", inside)):
+        return text, {}
+    fields: dict = {}
+    for part in re.split(r"\s*;\s*", match.group("inside")):
+        if TARGET_WORD.match(part):
+            target = TARGET_WORD.sub("", part)
+            hits = find_deadlines(target)
+            for start, end, deadline in hits:
+                if deadline.end and target[:start].strip():
+                    fields["target_date"] = deadline.end
+                    target = target[:start].strip()
+                    break
+            fields["target"] = target.strip(" ,")
+        elif ":" in part:
+            when, value = part.split(":", 1)
+            deadline = parse_deadline(when.strip())
+            if deadline and deadline.end:
+                fields["as_at"] = deadline.end
+            fields["value"] = value.strip()
+        elif re.search(r"\d", part) and "value" not in fields:
+            fields["value"] = part.strip()
+    if not fields.get("value") and not fields.get("target"):
+        return text, {}
+    return text[: match.start()].strip(), fields
+
+
 def parse_measure_sentence(text: str) -> dict:
     """Baseline, target and target date from a measure written as a sentence.
 
@@ -73,6 +112,27 @@ def parse_measure_sentence(text: str) -> dict:
         if deadline and deadline.end:
             fields["target_date"] = deadline.end
     return fields
+
+
+def _header_date(header: str):
+    """The date a column's header names ("Target 2026/27" -> 2027-03-31), or None."""
+    found = find_deadlines(header)
+    if found:
+        return found[0][2].end
+    deadline = parse_deadline(header)
+    return deadline.end if deadline else None
+
+
+def _dated_column(table: Table, exclude: set) -> int | None:
+    """A value column named by its date ("Norfolk 2024/25"): the first other column whose header
+    names a date and whose cells mostly hold figures."""
+    for i, header in enumerate(table.header):
+        if i in exclude or not _header_date(header):
+            continue
+        cells = [r.cells[i].text for r in table.rows if i < len(r.cells) and r.cells[i].text]
+        if cells and sum(1 for c in cells if re.search(r"\d", c)) >= len(cells) / 2:
+            return i
+    return None
 
 
 def _measure_column(table: Table) -> int | None:
@@ -99,7 +159,10 @@ def _from_table(block: Block) -> list[Measure]:
     value_col = columns.roles.get("value")
     target_col = columns.roles.get("target")
     status_col = columns.roles.get("status")
-    header_date = parse_deadline(table.header[value_col]) if value_col is not None else None
+    if value_col is None:
+        value_col = _dated_column(table, exclude={name_col, target_col, status_col})
+    header_date = _header_date(table.header[value_col]) if value_col is not None else None
+    target_date = _header_date(table.header[target_col]) if target_col is not None else None
     measures = []
     for row in table.rows:
         name = clean_text(row.cells[name_col].text) if name_col < len(row.cells) else ""
@@ -114,14 +177,15 @@ def _from_table(block: Block) -> list[Measure]:
                     _, note = split_note(cell.text)
                     as_at = as_at or note
         if as_at is None and value is not None and header_date is not None:
-            as_at = header_date.end
+            as_at = header_date
         target = row.cells[target_col].text if target_col is not None and target_col < len(row.cells) else None
         status = None
         if status_col is not None and status_col < len(row.cells):
             cell = row.cells[status_col]
             ratings = status_of(cell.text, ",".join(cell.fills))
             status = ratings[0] if ratings else None
-        measures.append(_measure(name, block, row, value=value, as_at=as_at, target=target or None, status=status))
+        measures.append(_measure(name, block, row, value=value, as_at=as_at, target=target or None,
+                                 target_date=target_date if target else None, status=status))
     return measures
 
 
@@ -154,9 +218,9 @@ def find_measures(state: State) -> dict:
         anchor = state.anchors.get(i)
         found: list[Measure] = []
         if block.kind == "list_item" and section.kind == "measure":
-            name = clean_text(strip_bullet(block.text))
+            name, figures = split_bracketed_figures(clean_text(strip_bullet(block.text)))
             if len(name.split()) >= 2:
-                found = [_measure(name, block, **parse_measure_sentence(name))]
+                found = [_measure(name, block, **(figures or parse_measure_sentence(name)))]
         elif block.kind == "paragraph" and section.kind == "measure" and _in_lead_in_run(state, section.cue, i):
             # Measures printed as separate lines without bullets, right after "Indicators ...:".
             name = clean_text(block.text)

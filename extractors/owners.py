@@ -16,7 +16,9 @@ from extractors.state import State
 KEY_ENTRY = re.compile(r"(?:^|\s|:)(?P<abbr>[A-Z][A-Za-z&]{0,5})\s*[=–:-]\s*(?P<name>.+?)(?=\s+[A-Z][A-Za-z&]{0,5}\s*[=–]\s|$)")
 KEY_START = re.compile(r"^\s*(?:key|abbreviations|glossary)\s*[:\-–]", re.I)
 NAME_SUFFIX = re.compile(r"\s+(?:workstream|work stream|group|board|team|sub-group)s?$", re.I)
-SPLIT = re.compile(r"\s*(?:;|\n|/|,\s+(?=[A-Z])|\s+(?:and|&)\s+(?=[A-Z][a-z]+\s+(?:team|service|board)))\s*")
+# Owners are separated by line breaks, semicolons or slashes; a comma usually qualifies a post
+# ("Transitions Manager, Adult Social Care"), so it does not separate.
+SPLIT = re.compile(r"\s*(?:;|\n|\s/\s|/(?=[A-Z]))\s*")
 
 
 def parse_key(text: str) -> dict[str, str]:

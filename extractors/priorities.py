@@ -30,6 +30,7 @@ from schemas.document import Cell, Row
 from schemas.records import Priority, Provenance
 
 NUMBER_MARKER = re.compile(r"^\(?(\d{1,2})[.)]?$")
+CONTENTS_LINE = re.compile(r"(?:\.{4,}|…{2,}|(?:\. ){3,})\s*\d{1,4}\s*$")
 
 
 def _provenance(block, text: str) -> Provenance:
@@ -58,9 +59,25 @@ def heading_names(heading: str, title: str, threshold: float) -> bool:
 SPELLED = {w: str(n) for n, w in enumerate("one two three four five six seven eight nine ten".split(), start=1)}
 
 
-def _number(printed: str) -> str:
+def number_as_digits(printed: str) -> str:
     """A priority number as printed, with spelled-out numbers as digits ("Priority One" -> "1")."""
     return SPELLED.get(printed.lower(), printed)
+
+
+def _with_titles_below(row: Row, below: Row | None) -> Row:
+    """A row of bare "Priority 1 | Priority 2" cells takes its titles from the row beneath."""
+    pattern = priority_heading_pattern()
+    if below is None:
+        return row
+    bare = [c for c in row.cells if c.text and (m := pattern.match(c.text)) and not m.group("title").strip()]
+    if len(bare) < 2 or len(bare) != len([c for c in row.cells if c.text]):
+        return row
+    cells = []
+    for k, cell in enumerate(row.cells):
+        title = below.cells[k].text if k < len(below.cells) else ""
+        text = f"{cell.text} {title}".strip() if cell.text else cell.text
+        cells.append(Cell(text=text, lines=(text,) if text else ()))
+    return Row(cells=tuple(cells), page=row.page)
 
 
 def _numbered(state: State) -> tuple[dict[str, Priority], dict[str, int]]:
@@ -72,9 +89,9 @@ def _numbered(state: State) -> tuple[dict[str, Priority], dict[str, int]]:
     for i, block in enumerate(blocks):
         if block.kind in ("heading", "paragraph"):
             match = pattern.match(block.text)
-            if not match:
-                continue
-            number, title = _number(match.group("number")), match.group("title")
+            if not match or CONTENTS_LINE.search(block.text):
+                continue  # a contents line names a priority; the section itself defines it
+            number, title = number_as_digits(match.group("number")), match.group("title")
             if not title.strip() and i + 1 < len(blocks) and blocks[i + 1].kind in ("heading", "paragraph"):
                 if alpha_words(blocks[i + 1].text) <= 30:
                     title = blocks[i + 1].text
@@ -84,24 +101,46 @@ def _numbered(state: State) -> tuple[dict[str, Priority], dict[str, int]]:
                 where[number] = i
         elif block.kind == "table" and block.table is not None:
             header = Row(cells=tuple(Cell(text=h, lines=(h,)) for h in block.table.header))
-            for row in (header, *block.table.rows):
+            rows = (header, *block.table.rows)
+            for k, row in enumerate(rows):
+                row = _with_titles_below(row, rows[k + 1] if k + 1 < len(rows) else None)
                 matches = [(c, pattern.match(c.lines[0] if c.lines else c.text)) for c in row.cells if c.text]
                 titled = [(c, m) for c, m in matches if m and alpha_words(m.group("title")) >= 2]
                 if len(titled) >= 2:  # a row of priority boxes
                     for cell, m in titled:
-                        number = _number(m.group("number"))
+                        number = number_as_digits(m.group("number"))
                         if number not in found:
                             text = cell.lines[0] if cell.lines else cell.text
                             title = _title(pattern.match(text).group("title"))
                             found[number] = Priority(number=number, level=1, title=title, provenance=_provenance(block, text))
                             where[number] = i
+                single = [c for c in row.cells if c.text.strip()]
+                if len(single) == 1 and (m := pattern.match(single[0].text)) and alpha_words(m.group("title")) >= 2:
+                    # A row spanning the table that names a priority ("Priority 1: Early identification").
+                    number = number_as_digits(m.group("number"))
+                    if number not in found:
+                        found[number] = Priority(number=number, level=1, title=_title(m.group("title")), provenance=_provenance(block, single[0].text))
+                        where[number] = i
                 sub = sub_objective(row)
                 if sub and sub[0] not in found and sub[0].split(".")[0] in found:
                     number, title = sub
                     parent = number.split(".")[0]
                     prov = Provenance(page=row.page, block_id=block.id, span=row.span, bbox=row.bbox, source_text=row.cells[0].text)
                     found[number] = Priority(number=number, level=2, title=_title(title), parent=parent, provenance=prov)
-    return found, where
+    return _nest(found), where
+
+
+def _nest(found: dict[str, Priority]) -> dict[str, Priority]:
+    """Sub-priorities numbered under a priority ("Outcome A1" under "Theme A", "SO1a" under
+    "SO1") become level 2 with that parent."""
+    nested = {}
+    for number, priority in found.items():
+        parent = next((n for n in sorted(found, key=len, reverse=True)
+                       if n != number and number.startswith(n) and found[n].level == 1 and len(number) > len(n)), None)
+        if priority.level == 1 and parent is not None:
+            priority = priority.model_copy(update={"level": 2, "parent": parent})
+        nested[number] = priority
+    return nested
 
 
 def _listed(state: State) -> dict[str, Priority]:
@@ -150,6 +189,7 @@ def _section_headings(state: State) -> list[int]:
 def find_priorities(state: State) -> dict:
     found, where = _numbered(state)
     level1 = {n: p for n, p in found.items() if p.level == 1}
+    where = {n: i for n, i in where.items() if n in level1}
     anchors: dict[int, str] = {}
     threshold = state.settings.heading_match_threshold
     if level1:
@@ -182,10 +222,17 @@ def find_priorities(state: State) -> dict:
     # everything we do" names "Children at the heart of everything we do"), until a heading that
     # names none. The priority's own defining block does not count.
     defining = set(where.values()) | {i for i, b in enumerate(state.blocks) if b.kind == "list_item"}
+    parent_of = {n: p.parent for n, p in found.items() if p.parent}
     current = None
     for i, block in enumerate(state.blocks):
+        if CONTENTS_LINE.search(block.text):
+            continue
         if block.kind in ("heading", "paragraph") and i not in defining and len(block.text.split()) <= 20:
-            named = next((n for n, p in level1.items() if heading_names(block.text, p.title, threshold)), None)
+            restated = priority_heading_pattern().match(block.text)
+            number = number_as_digits(restated.group("number")) if restated else None
+            number = parent_of.get(number, number)
+            named = number if number in level1 else next(
+                (n for n, p in level1.items() if heading_names(block.text, p.title, threshold)), None)
             if named:
                 current = named
             elif block.kind == "heading" and alpha_words(block.text) >= 3 and not (

@@ -100,9 +100,10 @@ PARSE_CASES = [
     ("winter 2020", None, "2021-02-28"),
     ("early winter 2020", None, "2020-12-31"),
     ("late winter 2023", None, "2024-02-29"),
-    ("Summer term 2024", None, "2024-07-31"),
-    ("Autumn Term 2024", None, "2024-12-31"),
-    ("Spring term 2025", None, "2025-04-30"),
+    # terms read as their seasons (extractors/patterns/deadlines.yaml says why)
+    ("Summer term 2024", None, "2024-08-31"),
+    ("Autumn Term 2024", None, "2024-11-30"),
+    ("Spring term 2025", None, "2025-05-31"),
     ("mid-2024", None, "2024-08-31"),
     ("early 2025", None, "2025-04-30"),
     ("late 2025", None, "2025-12-31"),

@@ -223,3 +223,80 @@ def test_commitment_sentences(paragraph, commitments):
     from extractors.nlp import commitment_sentences
 
     assert [s for _, _, s in commitment_sentences(paragraph)] == commitments
+
+
+def test_group_rows_spanning_the_table_define_and_link_priorities():
+    text = (
+        "No.\tAction\tLead officer\tTarget date\tRAG\n"
+        "Priority 1: Early identification and support\t\t\t\t\n"
+        "A1\tRoll out the inclusion fund to all nurseries\tHead of Early Years\tSept 2025\tGreen\n"
+        "Priority 2: Timely plans for every child\t\t\t\t\n"
+        "B1\tIssue 60% of new plans within 20 weeks\tHead of SEND\tQ4 2025/26\tRed\n"
+    )
+    result = run(text)
+    assert [(p.number, p.title) for p in result.priorities] == [
+        ("1", "Early identification and support"), ("2", "Timely plans for every child")]
+    assert [(a.ref, a.priorities, str(a.deadline.end), a.status) for a in result.actions] == [
+        ("A1", ("1",), "2025-09-30", ("green",)), ("B1", ("2",), "2026-03-31", ("red",))]
+
+
+def test_priority_numbers_with_titles_in_the_row_below():
+    result = run("Priority 1\tPriority 2\nHealthy pregnancies and babies\tConfident parents and strong families\n")
+    assert [(p.number, p.title) for p in result.priorities] == [
+        ("1", "Healthy pregnancies and babies"), ("2", "Confident parents and strong families")]
+
+
+def test_sub_outcomes_nest_under_themes_and_contents_lines_are_skipped():
+    text = (
+        "Contents\n\nTheme A: Thriving communities ........ 4\n\nTheme B: Healthy lives ........ 6\n\n"
+        "Theme A: Thriving communities\n\nOutcome A1 – Children have a great start in life\n\n"
+        "We know the gap is wide. We will expand breakfast clubs to every school by September 2026.\n\n"
+        "Theme B: Healthy lives\n\nOutcome B1 – People live active lives for longer\n\n"
+        "We will refresh the physical activity strategy in 2025/26.\n"
+    )
+    result = run(text)
+    assert [(p.number, p.level, p.parent) for p in result.priorities] == [
+        ("A", 1, None), ("A1", 2, "A"), ("B", 1, None), ("B1", 2, "B")]
+    assert [(a.text[:20], a.priorities) for a in result.actions] == [
+        ("expand breakfast clu", ("A",)), ("refresh the physical", ("B",))]
+
+
+def test_a_list_of_promises_is_priorities_not_actions():
+    text = (
+        "Our promises to you\n\n1. We will help you feel safe and settled\n2. We will support you to be healthy\n\n"
+        "Promise 1: We will help you feel safe and settled\n\nWhat we will do\n\n- Find every child a stable home by 2027\n\n"
+        "Promise 2: We will support you to be healthy\n\nWhat we will do\n\n- Offer every child a health check\n"
+    )
+    result = run(text)
+    assert [p.number for p in result.priorities] == ["1", "2"]
+    assert [(a.text, a.priorities) for a in result.actions] == [
+        ("Find every child a stable home by 2027", ("1",)), ("Offer every child a health check", ("2",))]
+
+
+@pytest.mark.parametrize(
+    ("item", "name", "figures"),
+    [
+        ("Fewer placement moves in a year (2024/25: 9.1%; target below 8%)", "Fewer placement moves in a year",
+         {"as_at": "2025-03-31", "value": "9.1%", "target": "below 8%"}),
+        ("More children live near home (2024/25: 78%; target 85% by 2028)", "More children live near home",
+         {"as_at": "2025-03-31", "value": "78%", "target": "85%", "target_date": "2028-12-31"}),
+        ("Children who feel listened to (2024: 74%)", "Children who feel listened to", {"as_at": "2024-12-31", "value": "74%"}),
+        ("number of children in care (in 24 hours)", "number of children in care (in 24 hours)", {}),
+    ],
+)
+def test_bracketed_figures_in_measure_items(item, name, figures):
+    from extractors.measures import split_bracketed_figures
+
+    found_name, found = split_bracketed_figures(item)
+    assert (found_name, {k: str(v) for k, v in found.items()}) == (name, figures)
+
+
+def test_kpi_table_with_dated_headers():
+    text = (
+        "Indicator\tBaseline (2023/24)\tTarget 2026/27\tStatus\n"
+        "Primary schools offering a free breakfast club\t41%\t100%\tAmber\n"
+        "Measure\tSheffield now\tAmbition 2027\n"
+    )
+    result = run(text)
+    (m,) = result.measures
+    assert (m.value, str(m.as_at), m.target, str(m.target_date), m.status) == ("41%", "2024-03-31", "100%", "2027-03-31", "amber")
