@@ -103,10 +103,14 @@ def _row_details(columns: Columns, row: Row) -> dict[str, str]:
     return details
 
 
-def _from_noisy_table(block: Block, columns: Columns) -> list[Action]:
+def _from_noisy_table(block: Block, columns: Columns, dropped: list[Problem]) -> list[Action]:
     actions = []
     table = block.table
     for commitment in reconstruct(table, columns.roles.get("priority"), columns.roles.get("timescale"), columns.roles.get("action")):
+        if not commitment.supported:
+            dropped.append(Problem(source="", stage="actions", reason="garbled fragment printed in one row only",
+                                   page=table.rows[commitment.row].page, detail=commitment.text[:200]))
+            continue
         details = {}
         if commitment.priorities:
             details["priority"] = "Priority " + ",".join(commitment.priorities)
@@ -142,7 +146,7 @@ def _is_group_row(row: Row, columns: Columns, themes: set[str]) -> bool:
     return key in themes or any(fuzz.ratio(key, t) >= 92 for t in themes if abs(len(t) - len(key)) < 10)
 
 
-def _from_table(block: Block, state: State, section_kind: str) -> list[Action]:
+def _from_table(block: Block, state: State, section_kind: str, dropped: list[Problem]) -> list[Action]:
     table = block.table
     if table is None or not table.rows:
         return []
@@ -151,7 +155,7 @@ def _from_table(block: Block, state: State, section_kind: str) -> list[Action]:
         if section_kind != "action":
             return []
         if is_noisy(table):
-            return _from_noisy_table(block, columns)
+            return _from_noisy_table(block, columns, dropped)
         if "action" in columns.roles:
             texts = [columns.get(row, "action") for row in table.rows if columns.get(row, "action")]
             verb_first = sum(1 for t in texts if starts_with_commitment_verb(t))
@@ -266,6 +270,7 @@ def _join_split_tables(state: State) -> list[Block | None]:
 @stage("actions", requires=("sections", "priorities"), assigns=("actions",))
 def find_actions(state: State) -> dict:
     found: list[Action] = []
+    noise: list[Problem] = []
     blocks = _join_split_tables(state)
     titles = [_key(p.title) for p in state.priorities]
     for i, block in enumerate(blocks):
@@ -281,7 +286,7 @@ def find_actions(state: State) -> dict:
             if WE_WILL.match(block.text) or (section.kind == "action" and _commitment_item(block, cue)):
                 found.extend(_from_list_item(block))
         elif block.kind == "table":
-            found.extend(_from_table(block, state, section.kind))
+            found.extend(_from_table(block, state, section.kind, noise))
         elif block.kind in ("heading", "paragraph"):
             cue = blocks[section.cue] if section.cue is not None else None
             is_cue = is_action_cue(block.text) or is_measure_cue(block.text) or is_lead_in(block.text)
@@ -290,5 +295,5 @@ def find_actions(state: State) -> dict:
             elif block.kind == "paragraph":
                 found.extend(_from_paragraph(block))
     kept, dropped = deduplicate(found, state.settings.duplicate_threshold)
-    problems = tuple(p.model_copy(update={"source": state.doc.source}) for p in dropped)
+    problems = tuple(p.model_copy(update={"source": state.doc.source}) for p in noise + dropped)
     return {"actions": tuple(kept), "problems": state.problems + problems}

@@ -14,6 +14,8 @@ still sees each commitment; so can we, by:
    majority the priority marker printed right before it and the timescale printed right after;
 4. giving timescales left on rows whose commitment text is lost ("Priority 1,4 | 1 | 2024 - 2026")
    to the first commitment with the same priorities and no timescale of its own.
+
+Phrases printed in one row only come back with `supported=False`, so the caller can report them.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ class Commitment:
     timescale: str | None
     row: int
     variants: Counter = field(default_factory=Counter)
+    # False for a phrase printed in one row only: noise, kept out of the records but reported.
+    supported: bool = True
 
 
 def _numbers(text: str | None) -> tuple[str, ...] | None:
@@ -229,6 +233,9 @@ def reconstruct(
     commitments: list[Commitment] = []
     for i, group in enumerate(groups):
         if len(group["rows"]) < MIN_ROWS and not group["clean"]:
+            text = max(group["variants"], key=len)
+            commitments.append(Commitment(text=text, priorities=(), timescale=None, row=min(group["rows"]),
+                                          variants=group["variants"], supported=False))
             continue
         repeated = [v for v, n in group["variants"].items() if n >= 2] or list(group["variants"])
         text = max(repeated, key=lambda v: (len(v.split()), group["variants"][v]))
@@ -237,7 +244,7 @@ def reconstruct(
                                       row=min(group["rows"]), variants=group["variants"]))
     for marker, timescale in orphans:
         for commitment in commitments:
-            if commitment.timescale is None and commitment.priorities == marker:
+            if commitment.supported and commitment.timescale is None and commitment.priorities == marker:
                 commitment.timescale = timescale
                 break
     return commitments
