@@ -41,6 +41,9 @@ metrics: install
 	rm -f build/challenge.db
 	$(BIN)/councilplans ingest tests/fixtures/heldout/documents --db build/challenge.db
 	$(BIN)/councilplans eval --gold tests/fixtures/heldout/gold --db build/challenge.db --markdown metrics/challenge.md --json metrics/challenge.json
+	rm -f build/challenge2.db
+	$(BIN)/councilplans ingest tests/fixtures/heldout2/documents --db build/challenge2.db
+	$(BIN)/councilplans eval --gold tests/fixtures/heldout2/gold --db build/challenge2.db --markdown metrics/challenge2.md --json metrics/challenge2.json
 
 bench: install
 	$(BIN)/python benchmarks/bench_pdf.py --out benchmarks/RESULTS.md

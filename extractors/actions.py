@@ -42,7 +42,7 @@ from schemas.document import Block, Row
 from schemas.records import Action, Problem, Provenance
 
 MAX_ITEM_WORDS = 90
-ROLE_KEYS = ("ref", "owner", "timescale", "status", "priority", "measure", "followup", "target", "value")
+ROLE_KEYS = ("ref", "owner", "timescale", "start", "status", "priority", "measure", "followup", "target", "value")
 
 
 def _action(text: str, block: Block, *, row: Row | None = None, details: dict | None = None, source: str | None = None) -> Action:
@@ -233,6 +233,33 @@ def _names_a_priority(text: str, titles: list[str]) -> bool:
     return any(key == t or (min(len(key), len(t)) > 15 and fuzz.ratio(key, strip_we_will(t)) >= 92) for t in titles)
 
 
+LABEL = re.compile(
+    r"(?P<label>lead(?:\s+officer)?|owner|responsible(?:\s+officer)?|led\s+by|target\s+date|deadline|timescale|"
+    r"by\s+when|due(?:\s+date)?|status|rag(?:\s+rating)?)\s*:\s*",
+    re.I,
+)
+LABEL_ROLE = {"lead": "owner", "owner": "owner", "responsible": "owner", "led": "owner", "target": "timescale",
+              "deadline": "timescale", "timescale": "timescale", "by": "timescale", "due": "timescale",
+              "status": "status", "rag": "status"}
+
+
+def _labelled(block: Block) -> dict[str, str]:
+    """Fields printed on the line after a commitment: "Lead: Head of Fostering Target date:
+    March 2027" -> {"owner": "Head of Fostering", "timescale": "March 2027"}."""
+    if block.kind not in ("paragraph", "list_item") or not LABEL.match(block.text.strip()):
+        return {}
+    text = block.text.strip()
+    found = list(LABEL.finditer(text))
+    fields = {}
+    for k, match in enumerate(found):
+        end = found[k + 1].start() if k + 1 < len(found) else len(text)
+        role = LABEL_ROLE[match.group("label").split()[0].lower()]
+        value = text[match.end():end].strip(" .;,")
+        if value and role not in fields:
+            fields[role] = value
+    return fields
+
+
 def _texts(row: Row) -> tuple[str, ...]:
     return tuple(c.text for c in row.cells if c.text)
 
@@ -283,8 +310,15 @@ def find_actions(state: State) -> dict:
             if section.kind == "measure":
                 continue
             cue = blocks[section.cue] if section.cue is not None else None
-            if WE_WILL.match(block.text) or (section.kind == "action" and _commitment_item(block, cue)):
-                found.extend(_from_list_item(block))
+            labels = _labelled(blocks[i + 1]) if i + 1 < len(blocks) and blocks[i + 1] is not None else {}
+            under_priority = section.heading is not None and priority_heading_pattern().match(state.blocks[section.heading].text)
+            verb_first = starts_with_commitment_verb(strip_bullet(block.text))
+            if (
+                WE_WILL.match(block.text)
+                or (section.kind == "action" and _commitment_item(block, cue))
+                or (verb_first and (labels or under_priority))
+            ):
+                found.extend(a.model_copy(update={"details": {**a.details, **labels}}) for a in _from_list_item(block))
         elif block.kind == "table":
             found.extend(_from_table(block, state, section.kind, noise))
         elif block.kind in ("heading", "paragraph"):

@@ -320,7 +320,37 @@ def find_deadlines(text: str, *, plan_end: int | None = None) -> list[tuple[int,
     return [(h.begin, h.stop, _deadline(text, h, plan_end)) for h in _scan(text)]
 
 
-def parse_deadline(text: str, *, plan_end: int | None = None) -> Deadline | None:
+_WEEK_RX = re.compile(r"\b(?:w/c|w\.c\.|wc|week\s+commencing|week\s+beginning)\s+", _FLAGS)
+_BARE_QUARTER_RX = re.compile(r"\b(?P<end>end\s+of\s+)?(?:Q|quarter\s*)(?P<n>[1-4])\b(?!\s*(?:[/–-]|of)?\s*(?:FY|19|20)\d)", _FLAGS)
+
+
+def _week_or_quarter(text: str, plan_start: int | None) -> Deadline | None:
+    """Two phrasings that need more than the date itself.
+
+    "w/c 5 January 2026" (week commencing) is due by the end of that week; "end of Q2" with no
+    year is a quarter of the plan's own first financial year (`plan_start`).
+
+        >>> _week_or_quarter("w/c 5 January 2026", None).end
+        datetime.date(2026, 1, 11)
+        >>> _week_or_quarter("end of Q2", 2025).end
+        datetime.date(2025, 9, 30)
+    """
+    week = _WEEK_RX.search(text)
+    if week:
+        hits = [h for h in _scan(text[week.end():]) if h.gran == "day" and h.begin == 0]
+        if hits:
+            day = hits[0].hi
+            return Deadline(text=text[week.start(): week.end() + hits[0].stop].strip(), start=day,
+                            end=day + dt.timedelta(days=6), granularity="day")
+    quarter = _BARE_QUARTER_RX.search(text)
+    if quarter and plan_start:
+        lo, hi = _fy(plan_start, int(quarter.group("n")))
+        phrase = quarter.group(0).strip()
+        return Deadline(text=phrase, start=None if quarter.group("end") else lo, end=hi, granularity="quarter")
+    return None
+
+
+def parse_deadline(text: str, *, plan_end: int | None = None, plan_start: int | None = None) -> Deadline | None:
     """Normalise a whole timescale phrase (a table "Timescale" cell); None when it has no date.
 
     Prefers a date introduced by "by"/"completed by", then a range, then the first date.
@@ -332,6 +362,9 @@ def parse_deadline(text: str, *, plan_end: int | None = None) -> Deadline | None
         >>> parse_deadline("Ongoing (audit work to measure progress)") is None
         True
     """
+    special = _week_or_quarter(text, plan_start)
+    if special:
+        return special
     hits = _scan(text)
     due = [h for h in hits if h.mode == "due"]
     if not hits or (not due and _NULL_RX.match(text)):

@@ -42,13 +42,15 @@ def split_note(text: str):
     for start, end, deadline in find_deadlines(text):
         before = text[:start]
         after = text[end:]
-        in_parens = before.rstrip().endswith("(") and after.lstrip().startswith(")")
+        # Inside a parenthetical note: "(August 2024)", "(2025 survey)".
+        opening, closing = before.rfind("("), after.find(")")
+        in_parens = opening > before.rfind(")") and closing >= 0 and "(" not in after[:closing]
         note = AS_AT_BEFORE.search(before)
         if not (in_parens or note or len(text.strip()) == end - start):
             continue
         as_at = as_at or deadline.end
-        cut_start = note.start() if note else before.rstrip().rfind("(") if in_parens else start
-        cut_end = end + (after.find(")") + 1 if in_parens else 0)
+        cut_start = note.start() if note else opening if in_parens else start
+        cut_end = end + (closing + 1 if in_parens else 0)
         value = value.replace(text[cut_start:cut_end], " ")
     value = " ".join(value.split()).strip(" ,;:-–")
     return (value if re.search(r"\d", value) else None), as_at
@@ -123,16 +125,66 @@ def _header_date(header: str):
     return deadline.end if deadline else None
 
 
-def _dated_column(table: Table, exclude: set) -> int | None:
-    """A value column named by its date ("Norfolk 2024/25"): the first other column whose header
-    names a date and whose cells mostly hold figures."""
-    for i, header in enumerate(table.header):
-        if i in exclude or not _header_date(header):
-            continue
-        cells = [r.cells[i].text for r in table.rows if i < len(r.cells) and r.cells[i].text]
-        if cells and sum(1 for c in cells if re.search(r"\d", c)) >= len(cells) / 2:
+def _cells(table: Table, col: int) -> list[str]:
+    return [r.cells[col].text for r in table.rows if col < len(r.cells) and r.cells[col].text]
+
+
+def _mostly(cells: list[str], test) -> bool:
+    return bool(cells) and sum(1 for c in cells if test(c)) >= len(cells) / 2
+
+
+def _is_period(text: str) -> bool:
+    """A cell that is only a date or period ("2023/24", "Q2 2025"), not a figure with a note."""
+    found = find_deadlines(text)
+    if not found:
+        return False
+    rest = text[: found[0][0]] + text[found[0][1]:]
+    return not re.search(r"\d|%|£", rest)
+
+
+def _period_column(table: Table, exclude: set) -> int | None:
+    """A column that only says when each figure is from ("Period | 2023/24")."""
+    for i in range(len(table.header)):
+        if i not in exclude and _mostly(_cells(table, i), _is_period):
             return i
     return None
+
+
+LATEST = re.compile(r"latest|current|now|actual|outturn|position|result", re.I)
+
+
+def _value_column(table: Table, exclude: set) -> int | None:
+    """The column of figures a measure is reported with. Headed as a value ("Baseline",
+    "Outturn position 2023/24", "Norfolk 2024/25"); of several, the latest figure ("Latest"
+    over "Baseline", the later year). Failing a header, the first column of figures
+    ("Calderdale | England": the council's own comes first)."""
+    patterns = column_patterns()["value"]
+    candidates = [
+        i for i, h in enumerate(table.header)
+        if i not in exclude and h and (any(p.search(h) for p in patterns) or _header_date(h))
+        and _mostly(_cells(table, i), lambda c: bool(re.search(r"\d", c)))
+    ]
+    if len(candidates) > 1:
+        latest = [i for i in candidates if LATEST.search(table.header[i])]
+        dated = [i for i in candidates if _header_date(table.header[i])]
+        if latest:
+            return latest[-1]
+        if dated:
+            return max(dated, key=lambda i: _header_date(table.header[i]))
+    if candidates:
+        return candidates[0]
+    for i in range(len(table.header)):
+        if i not in exclude and _mostly(_cells(table, i), lambda c: bool(re.match(r"\s*[<>≤≥~]?\s*[\d£.,]+\s*(?:%|years?)?", c))):
+            return i
+    return None
+
+
+def _split_target(target: str, header_date):
+    """A target cell with its own date: "100% by September 2027" -> ("100%", 2027-09-30)."""
+    for start, end, deadline in find_deadlines(target):
+        if deadline.end and target[:start].strip() and "by" in deadline.text.lower().split():
+            return target[:start].strip(" ,"), deadline.end
+    return target, header_date
 
 
 def _measure_column(table: Table) -> int | None:
@@ -156,11 +208,10 @@ def _from_table(block: Block) -> list[Measure]:
     name_col = _measure_column(table)
     if name_col is None or columns.roles.get("action") not in (None, name_col):
         return []
-    value_col = columns.roles.get("value")
     target_col = columns.roles.get("target")
     status_col = columns.roles.get("status")
-    if value_col is None:
-        value_col = _dated_column(table, exclude={name_col, target_col, status_col})
+    period_col = _period_column(table, exclude={name_col, target_col, status_col})
+    value_col = _value_column(table, exclude={name_col, target_col, status_col, period_col})
     header_date = _header_date(table.header[value_col]) if value_col is not None else None
     target_date = _header_date(table.header[target_col]) if target_col is not None else None
     measures = []
@@ -171,6 +222,9 @@ def _from_table(block: Block) -> list[Measure]:
         value, as_at = (None, None)
         if value_col is not None and value_col < len(row.cells):
             value, as_at = split_note(row.cells[value_col].text)
+        if as_at is None and period_col is not None and period_col < len(row.cells):
+            period = parse_deadline(row.cells[period_col].text)
+            as_at = period.end if period else None
         if as_at is None:
             for i, cell in enumerate(row.cells):
                 if i not in (name_col, value_col) and cell.text:
@@ -179,13 +233,16 @@ def _from_table(block: Block) -> list[Measure]:
         if as_at is None and value is not None and header_date is not None:
             as_at = header_date
         target = row.cells[target_col].text if target_col is not None and target_col < len(row.cells) else None
+        due = target_date
+        if target:
+            target, due = _split_target(target, target_date)
         status = None
         if status_col is not None and status_col < len(row.cells):
             cell = row.cells[status_col]
             ratings = status_of(cell.text, ",".join(cell.fills))
             status = ratings[0] if ratings else None
         measures.append(_measure(name, block, row, value=value, as_at=as_at, target=target or None,
-                                 target_date=target_date if target else None, status=status))
+                                 target_date=due if target else None, status=status))
     return measures
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from extractors.cleaners import fold_whitespace
 from extractors.deadlines import find_deadlines, parse_deadline
 from extractors.tables import parse_priority_refs
-from extractors.text_cues import FUNCTION_WORDS, commitment_verbs, starts_with_commitment_verb
+from extractors.text_cues import FUNCTION_WORDS, splitting_verbs, starts_with_commitment_verb
 from schemas.document import Table
 
 MARKER = re.compile(r"\bpriorit(?:y|ies)\b\s*(?P<numbers>\d{1,2}(?:\s*[,.]\s*\d{1,2})*)?", re.I)
@@ -81,7 +81,7 @@ def _split_verbs(text: str) -> list[str]:
     """Cut run-together commitments at capitalised instruction verbs."""
     words = text.split()
     parts, current = [], []
-    verbs = commitment_verbs()
+    verbs = splitting_verbs()
     for position, word in enumerate(words):
         following = words[position + 1] if position + 1 < len(words) else ""
         bare = re.sub(r"\W", "", word).lower()

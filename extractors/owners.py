@@ -14,7 +14,8 @@ from extractors.registry import stage
 from extractors.state import State
 
 KEY_ENTRY = re.compile(r"(?:^|\s|:)(?P<abbr>[A-Z][A-Za-z&]{0,5})\s*[=–:-]\s*(?P<name>.+?)(?=\s+[A-Z][A-Za-z&]{0,5}\s*[=–]\s|$)")
-KEY_START = re.compile(r"^\s*(?:key|abbreviations|glossary)\s*[:\-–]", re.I)
+KEY_START = re.compile(r"^\s*(?:(?:owner|lead|workstream)s?\s+key|key\s+to\s+\w+|key|abbreviations|glossary)\s*[:\-–]", re.I)
+ENTRY_SPLIT = re.compile(r"^\s*(?P<abbr>[A-Z][A-Za-z&]{0,5}(?:\s[A-Z][A-Za-z&]{0,5}){0,2})\s*(?:=|–|—|-|:)\s*(?P<name>\S.*)$")
 NAME_SUFFIX = re.compile(r"\s+(?:workstream|work stream|group|board|team|sub-group)s?$", re.I)
 # Owners are separated by line breaks, semicolons or slashes; a comma usually qualifies a post
 # ("Transitions Manager, Adult Social Care"), so it does not separate.
@@ -26,11 +27,20 @@ def parse_key(text: str) -> dict[str, str]:
 
     >>> parse_key("Key: PA = Placements & Accommodation Workstream H = Health Workstream")
     {'PA': 'Placements & Accommodation', 'H': 'Health'}
+    >>> parse_key("Owner key: DCS – Director of Children's Services; HoS AFS – Head of Service, Safeguarding")
+    {'DCS': "Director of Children's Services", 'HoS AFS': 'Head of Service, Safeguarding'}
     """
     if not KEY_START.match(text):
         return {}
     body = KEY_START.sub("", text, count=1)
     key = {}
+    if ";" in body:  # "DCS – Director of Children's Services; PSW – Principal Social Worker"
+        for entry in body.split(";"):
+            match = ENTRY_SPLIT.match(entry)
+            if match:
+                key[match.group("abbr").strip()] = NAME_SUFFIX.sub("", fold_whitespace(match.group("name")).strip(" ,;."))
+        if key:
+            return key
     for match in KEY_ENTRY.finditer(body):
         name = NAME_SUFFIX.sub("", fold_whitespace(match.group("name")).strip(" ,;."))
         if name:

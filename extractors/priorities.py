@@ -24,7 +24,7 @@ from extractors.cleaners import clean_text, sentence_case, strip_bullet
 from extractors.patterns import cues, priority_heading_pattern
 from extractors.registry import stage
 from extractors.state import State
-from extractors.tables import sub_objective
+from extractors.tables import roles_from_header, sub_objective
 from extractors.text_cues import alpha_words, is_action_cue, is_measure_cue
 from schemas.document import Cell, Row
 from schemas.records import Priority, Provenance
@@ -62,6 +62,62 @@ SPELLED = {w: str(n) for n, w in enumerate("one two three four five six seven ei
 def number_as_digits(printed: str) -> str:
     """A priority number as printed, with spelled-out numbers as digits ("Priority One" -> "1")."""
     return SPELLED.get(printed.lower(), printed)
+
+
+SUB_PRIORITY = re.compile(r"^(?P<number>\d{1,2}[a-z])[.):]?\s+(?P<title>[A-Z‘“'\"].{3,})$")
+LIST_NUMBER = re.compile(r"^\(?(?P<number>\d{1,2})[.)]\s+(?P<title>\S.*)$")
+
+
+def _cell_priority(cell: Cell) -> tuple[str, str] | None:
+    """(number, title) of a table cell that names a priority: "Priority 2 – Healthy childhood",
+    or "Ambition 1" with the title on the cell's next line."""
+    pattern = priority_heading_pattern()
+    first = cell.lines[0] if cell.lines else cell.text
+    match = pattern.match(first)
+    if not match:
+        return None
+    title = match.group("title")
+    if not title.strip() and len(cell.lines) > 1:
+        title = cell.lines[1]
+    if alpha_words(title) < 2:
+        return None
+    return number_as_digits(match.group("number")), _title(title)
+
+
+def _priority_list_table(table) -> list[tuple[str, str, str]]:
+    """A table whose first column is headed as the priorities ("Priority area | What this
+    means") and that holds no commitments: each row names one priority."""
+    if not table.header or not table.header[0]:
+        return []
+    roles = roles_from_header(table.header)
+    if roles.get("priority") != 0 or "action" in roles:
+        return []
+    out = []
+    for k, row in enumerate(table.rows, start=1):
+        text = row.cells[0].text if row.cells else ""
+        match = LIST_NUMBER.match(text)
+        number, title = (match.group("number"), match.group("title")) if match else (str(k), text)
+        if alpha_words(title) >= 2:
+            out.append((number, _title(title), text))
+    return out
+
+
+def _sub_priorities(state: State, found: dict[str, Priority]) -> None:
+    """Sub-priorities numbered "1a", "2b" under a level-1 priority "1", "2", in headings, list
+    items or the lines of table cells."""
+    for block in state.blocks:
+        texts = [block.text]
+        if block.kind == "table" and block.table is not None:
+            texts = [line for row in block.table.rows for cell in row.cells for line in (cell.lines or (cell.text,))]
+        for text in texts:
+            match = SUB_PRIORITY.match(clean_text(text))
+            if not match or len(text.split()) > 20:
+                continue
+            number = match.group("number")
+            parent = number[:-1]
+            if number not in found and parent in found and found[parent].level == 1:
+                found[number] = Priority(number=number, level=2, title=_title(match.group("title")), parent=parent,
+                                         provenance=_provenance(block, text))
 
 
 def _with_titles_below(row: Row, below: Row | None) -> Row:
@@ -104,29 +160,32 @@ def _numbered(state: State) -> tuple[dict[str, Priority], dict[str, int]]:
             rows = (header, *block.table.rows)
             for k, row in enumerate(rows):
                 row = _with_titles_below(row, rows[k + 1] if k + 1 < len(rows) else None)
-                matches = [(c, pattern.match(c.lines[0] if c.lines else c.text)) for c in row.cells if c.text]
-                titled = [(c, m) for c, m in matches if m and alpha_words(m.group("title")) >= 2]
-                if len(titled) >= 2:  # a row of priority boxes
-                    for cell, m in titled:
-                        number = number_as_digits(m.group("number"))
+                named = [(c, _cell_priority(c)) for c in row.cells if c.text]
+                named = [(c, n) for c, n in named if n]
+                filled = [c for c in row.cells if c.text.strip()]
+                # A row of priority boxes, or one cell spanning the table ("Priority 1: Early ...").
+                if len(named) >= 2 or (len(filled) == 1 and len(named) == 1):
+                    for cell, (number, title) in named:
                         if number not in found:
-                            text = cell.lines[0] if cell.lines else cell.text
-                            title = _title(pattern.match(text).group("title"))
-                            found[number] = Priority(number=number, level=1, title=title, provenance=_provenance(block, text))
+                            found[number] = Priority(number=number, level=1, title=title, provenance=_provenance(block, cell.text))
                             where[number] = i
-                single = [c for c in row.cells if c.text.strip()]
-                if len(single) == 1 and (m := pattern.match(single[0].text)) and alpha_words(m.group("title")) >= 2:
-                    # A row spanning the table that names a priority ("Priority 1: Early identification").
-                    number = number_as_digits(m.group("number"))
-                    if number not in found:
-                        found[number] = Priority(number=number, level=1, title=_title(m.group("title")), provenance=_provenance(block, single[0].text))
-                        where[number] = i
+                sub = sub_objective(row)
+                if sub and sub[0] not in found and sub[0].split(".")[0] in found:
+                    number, title = sub
+                    prov = Provenance(page=row.page, block_id=block.id, span=row.span, bbox=row.bbox, source_text=row.cells[0].text)
+                    found[number] = Priority(number=number, level=2, title=_title(title), parent=number.split(".")[0], provenance=prov)
+            if not any(p.level == 1 for p in found.values()):
+                for number, title, text in _priority_list_table(block.table):
+                    found[number] = Priority(number=number, level=1, title=title, provenance=_provenance(block, text))
+                    where[number] = i
                 sub = sub_objective(row)
                 if sub and sub[0] not in found and sub[0].split(".")[0] in found:
                     number, title = sub
                     parent = number.split(".")[0]
                     prov = Provenance(page=row.page, block_id=block.id, span=row.span, bbox=row.bbox, source_text=row.cells[0].text)
                     found[number] = Priority(number=number, level=2, title=_title(title), parent=parent, provenance=prov)
+    if found:
+        _sub_priorities(state, found)
     return _nest(found), where
 
 
@@ -218,15 +277,19 @@ def find_priorities(state: State) -> dict:
                 for i, section in enumerate(state.sections):
                     if section.heading in numbers:
                         anchors[i] = numbers[section.heading]
-    # Sections opened by a line that names a listed priority ("Putting children at the heart of
-    # everything we do" names "Children at the heart of everything we do"), until a heading that
-    # names none. The priority's own defining block does not count.
+    # Sections opened by a line that restates a priority ("Priority 1: A safe home" again, later
+    # in the plan) or names a listed one ("Putting children at the heart of everything we do"
+    # names "Children at the heart of everything we do"), until a heading that names none. They
+    # take precedence over the order of first definitions. The defining block does not count.
     defining = set(where.values()) | {i for i, b in enumerate(state.blocks) if b.kind == "list_item"}
     parent_of = {n: p.parent for n, p in found.items() if p.parent}
     current = None
+    first_definitions = set(where.values())
     for i, block in enumerate(state.blocks):
         if CONTENTS_LINE.search(block.text):
             continue
+        if i in first_definitions:
+            current = None  # a priority's own heading opens its section (the anchors above)
         if block.kind in ("heading", "paragraph") and i not in defining and len(block.text.split()) <= 20:
             restated = priority_heading_pattern().match(block.text)
             number = number_as_digits(restated.group("number")) if restated else None
@@ -239,6 +302,6 @@ def find_priorities(state: State) -> dict:
                 is_action_cue(block.text) or is_measure_cue(block.text)
             ) and state.sections[i].cue is None:
                 current = None
-        if current and i not in anchors:
+        if current:
             anchors[i] = current
     return {"priorities": tuple(found.values()), "anchors": anchors}

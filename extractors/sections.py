@@ -15,13 +15,21 @@ from __future__ import annotations
 
 import re
 
-from extractors.patterns import cues
+from extractors.patterns import action_section_pattern, cues, measure_section_pattern
 from extractors.registry import stage
 from extractors.state import Section, State
 from extractors.text_cues import alpha_words, is_action_cue, is_lead_in, is_measure_cue
 
 
 def _cue_kind(text: str) -> str | None:
+    if text.endswith(":") and len(text.split()) <= 30:
+        # A lead-in sentence names what follows anywhere in it: "We will track the following
+        # measures:", "the Panel has agreed the following commitments:".
+        words = set(re.findall(r"[a-z]+", text.lower()))
+        if measure_section_pattern().search(text) or words & {"measure", "measures", "indicator", "indicators", "kpis"}:
+            return "measure"
+        if action_section_pattern().search(text) and not set(re.findall(r"[a-z]+", text.lower())) & set(cues().priority_nouns):
+            return "action"
     if is_measure_cue(text):
         return "measure"
     words = set(re.findall(r"[a-z]+", text.lower()))

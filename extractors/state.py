@@ -17,7 +17,8 @@ class ExtractSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    # Last year of the plan, for "by the end of the plan".
+    # First and last year of the plan: "by the end of the plan", "end of Q2" (of its first year).
+    plan_start: int | None = None
     plan_end: int | None = None
     # Fuzzy score (0-100) above which a section heading is taken to name a listed priority.
     heading_match_threshold: float = Field(default=85.0, ge=50, le=100)

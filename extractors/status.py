@@ -8,12 +8,12 @@ import re
 from extractors.registry import stage
 from extractors.state import State
 
+# Only the colour words count: "Complete", "On track" or "Not started" are progress notes that
+# the gold rules (and a reader comparing councils) do not treat as a RAG rating.
 WORDS = {
-    "red": "red", "r": "red", "off track": "red", "not started": "red", "behind": "red",
-    "amber": "amber", "a": "amber", "yellow": "amber", "orange": "amber", "at risk": "amber",
-    "in progress": "amber", "some concerns": "amber",
-    "green": "green", "g": "green", "on track": "green", "complete": "green", "completed": "green",
-    "achieved": "green", "done": "green",
+    "red": "red", "r": "red",
+    "amber": "amber", "a": "amber", "yellow": "amber", "orange": "amber",
+    "green": "green", "g": "green",
 }
 CSS = {
     "red": "#ff0000", "darkred": "#8b0000", "crimson": "#dc143c", "firebrick": "#b22222", "tomato": "#ff6347",

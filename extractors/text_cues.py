@@ -13,13 +13,25 @@ ALPHA_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]+")
 
 
 @lru_cache(maxsize=1)
-def commitment_verbs() -> frozenset[str]:
-    words = set()
+def _verb_file() -> tuple[frozenset[str], frozenset[str]]:
+    words, splitters = set(), set()
     for line in (HERE / "commitment_verbs.txt").read_text(encoding="utf-8").splitlines():
         line = line.strip().lower()
         if line and not line.startswith("#"):
-            words.add(line)
-    return frozenset(words)
+            words.add(line.rstrip("*"))
+            if not line.endswith("*"):
+                splitters.add(line)
+    return frozenset(words), frozenset(splitters)
+
+
+def commitment_verbs() -> frozenset[str]:
+    """Words that open a commitment ("Improve", "Further", "Start")."""
+    return _verb_file()[0]
+
+
+def splitting_verbs() -> frozenset[str]:
+    """The commitment words that may also split a line holding two commitments."""
+    return _verb_file()[1]
 
 
 def starts_with_commitment_verb(text: str) -> bool:
@@ -101,7 +113,8 @@ def split_run_on_commitments(text: str) -> list[str]:
     start = 0
     for match in CAPITAL_VERB_SPLIT.finditer(text):
         rest = text[match.end():]
-        if not starts_with_commitment_verb(rest):
+        first = rest.split()[0].lower() if rest.split() else ""
+        if not starts_with_commitment_verb(rest) or (first not in splitting_verbs() and first.rstrip("s") not in splitting_verbs()):
             continue
         left = text[start:match.start()].strip()
         last = left.split()[-1] if left.split() else ""

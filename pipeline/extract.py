@@ -18,7 +18,7 @@ def extract(
 ) -> Extraction:
     """Everything the stages find in `document`, as one `Extraction`."""
     if settings is None:
-        settings = ExtractSettings(plan_end=info.period_end)
+        settings = ExtractSettings(plan_start=info.period_start, plan_end=info.period_end)
     state = run(build(stages), State.start(document, settings))
     return Extraction(
         document=info,

@@ -10,7 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 HERE = Path(__file__).parent
-COLUMN_ROLES = ("ref", "action", "owner", "timescale", "status", "measure", "priority", "value", "target", "followup")
+COLUMN_ROLES = ("ref", "action", "owner", "timescale", "start", "status", "measure", "priority", "value", "target", "followup")
 
 
 class PatternFileError(ValueError):

@@ -132,10 +132,21 @@ def body_size(regular: Counter, bold: Counter) -> float:
     return sizes.most_common(1)[0][0] if sizes else 10.0
 
 
+def _overlap(a, b) -> float:
+    """Share of the smaller box that the two boxes have in common (x0, top, x1, bottom)."""
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    if width <= 0 or height <= 0:
+        return 0.0
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return width * height / smaller if smaller > 0 else 0.0
+
+
 def analyse_page(objects: PageObjects) -> PageLayout:
     """Tables, columns and lines of one page."""
     tables = find_ruled_tables(objects)
-    tables += find_rule_tables(objects, [t.bbox for t in tables])
+    tables += [t for t in find_rule_tables(objects, [t.bbox for t in tables])
+               if not any(_overlap(t.bbox, other.bbox) > 0.5 for other in tables)]
     text = objects.without([t.bbox for t in tables])
     lines = group_lines(text.chars)
     if not tables and not objects.edges:

@@ -337,11 +337,19 @@ def _parse_lines(lines: list[tuple[int, int, str]], page: int, add) -> int:
     return page
 
 
+def _stands_alone(lines, j: int) -> bool:
+    before = j == 0 or not lines[j - 1][2].strip()
+    after = j + 1 >= len(lines) or not lines[j + 1][2].strip()
+    return before and after
+
+
 def _neighbour(lines, i: int, step: int) -> str:
+    """The nearest non-blank line in a direction, if it too stands alone between blank lines
+    (a numbered heading continues only a run of numbered headings laid out like it)."""
     j = i + step
     while 0 <= j < len(lines) and not lines[j][2].strip():
         j += step
-    return lines[j][2] if 0 <= j < len(lines) else ""
+    return lines[j][2] if 0 <= j < len(lines) and _stands_alone(lines, j) else ""
 
 
 def _numbered_heading(lines, i: int, number: re.Match) -> bool:
@@ -350,7 +358,7 @@ def _numbered_heading(lines, i: int, number: re.Match) -> bool:
     body = number.group("text").strip()
     if len(body.split()) > 8 or body.endswith((".", ",", ";", ":")) or not body[:1].isupper():
         return False
-    if (i > 0 and lines[i - 1][2].strip()) or (i + 1 < len(lines) and lines[i + 1][2].strip()):
+    if not _stands_alone(lines, i):
         return False
     value = re.match(r"\(?(\d+)", number.group("marker"))
     if not value:

@@ -69,7 +69,7 @@ def test_colours_to_rag(colour, rag):
     ("text", "expected"),
     [
         ("Red", ["red"]), ("Yellow", ["amber"]), ("AMBER", ["amber"]), ("Green", ["green"]), ("G", ["green"]),
-        ("On track", ["green"]), ("Red / Green", ["red", "green"]), ("Greenwich council", []), ("A new approach", []),
+        ("On track", []), ("Complete", []), ("Red / Green", ["red", "green"]), ("Greenwich council", []), ("A new approach", []),
     ],
 )
 def test_words_to_rag(text, expected):
