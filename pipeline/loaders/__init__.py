@@ -46,6 +46,19 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def document_of(path: Path, fmt: str, pages, *, warnings=(), metadata: dict | None = None) -> Document:
+    """The `Document` a loader returns: provenance (name, path, content hash) filled in once."""
+    return Document(
+        source=path.name,
+        path=str(path),
+        format=fmt,
+        sha256=sha256_of(path),
+        pages=tuple(pages),
+        warnings=tuple(warnings),
+        metadata=metadata or {},
+    )
+
+
 def sniff_format(path: Path) -> str:
     """The format of a file from its suffix, else from its first bytes."""
     fmt = SUFFIXES.get(path.suffix.lower())

@@ -21,7 +21,7 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
 from extractors.cleaners import clean_text
-from pipeline.loaders import LoadError, sha256_of
+from pipeline.loaders import LoadError, document_of
 from pipeline.loaders.text import looks_like_header
 from schemas.document import Block, Cell, Document, Page, Row, Table
 
@@ -50,14 +50,7 @@ def load_docx(path: Path) -> Document:
         title = next((b.text for b in walker.blocks if b.kind == "heading" and b.level == 1), "")
     last = max((b.page for b in walker.blocks), default=1)  # a trailing break makes no empty page
     pages = [Page(number=n, blocks=tuple(b for b in walker.blocks if b.page == n)) for n in range(1, last + 1)]
-    return Document(
-        source=path.name,
-        path=str(path),
-        format="docx",
-        sha256=sha256_of(path),
-        pages=tuple(pages),
-        metadata={"title": title} if title else {},
-    )
+    return document_of(path, "docx", pages, metadata={"title": title} if title else None)
 
 
 def _is_on(el) -> bool:

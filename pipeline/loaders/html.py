@@ -20,7 +20,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
 
 from extractors.cleaners import clean_text
-from pipeline.loaders import LoadError, sha256_of
+from pipeline.loaders import LoadError, document_of
 from pipeline.loaders.text import looks_like_header, parse_cell
 from schemas.document import Block, Cell, Document, Page, Row, Table
 
@@ -53,14 +53,7 @@ def load_html(path: Path) -> Document:
     blocks = walker.blocks
     if not title:
         title = next((b.text for b in blocks if b.kind == "heading" and b.level == 1), "")
-    return Document(
-        source=path.name,
-        path=str(path),
-        format="html",
-        sha256=sha256_of(path),
-        pages=(Page(number=1, blocks=tuple(blocks)),),
-        metadata={"title": title} if title else {},
-    )
+    return document_of(path, "html", [Page(number=1, blocks=tuple(blocks))], metadata={"title": title} if title else None)
 
 
 def _is_text(node) -> bool:

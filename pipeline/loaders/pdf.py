@@ -28,7 +28,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from pipeline.loaders import LoadError, sha256_of
+from pipeline.loaders import LoadError, document_of
 from pipeline.loaders.pdf_layout import (
     MARGIN_ZONE,
     BlockDraft,
@@ -349,12 +349,4 @@ def load_pdf(path: Path) -> Document:
         out_pages.append(
             Page(number=layout.number, width=round(layout.width, 2), height=round(layout.height, 2), blocks=tuple(blocks))
         )
-    return Document(
-        source=path.name,
-        path=str(path),
-        format="pdf",
-        sha256=sha256_of(path),
-        pages=tuple(out_pages),
-        warnings=tuple(warnings),
-        metadata=metadata,
-    )
+    return document_of(path, "pdf", out_pages, warnings=warnings, metadata=metadata)

@@ -24,7 +24,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 
 from extractors.cleaners import clean_text, fold_whitespace, printable_ratio, strip_markup
 from extractors.patterns import header_words, lead_in_pattern, priority_heading_pattern
-from pipeline.loaders import LoadError, sha256_of
+from pipeline.loaders import LoadError, document_of
 from pipeline.loaders.rows import continues_row, merge_rows
 from schemas.document import Block, Cell, Document, Page, Row, Span, Table
 
@@ -65,14 +65,7 @@ def load_text(path: Path) -> Document:
     raw = path.read_bytes()
     text, warnings = decode(raw, path)
     pages = parse_text(text)
-    return Document(
-        source=path.name,
-        path=str(path),
-        format="text",
-        sha256=sha256_of(path),
-        pages=tuple(pages),
-        warnings=tuple(warnings),
-    )
+    return document_of(path, "text", pages, warnings=warnings)
 
 
 # --------------------------------------------------------------------------- cells
