@@ -44,6 +44,9 @@ metrics: install
 	rm -f build/challenge2.db
 	$(BIN)/councilplans ingest tests/fixtures/heldout2/documents --db build/challenge2.db
 	$(BIN)/councilplans eval --gold tests/fixtures/heldout2/gold --db build/challenge2.db --markdown metrics/challenge2.md --json metrics/challenge2.json
+	rm -f build/challenge3.db
+	$(BIN)/councilplans ingest tests/fixtures/heldout3/documents --db build/challenge3.db
+	$(BIN)/councilplans eval --gold tests/fixtures/heldout3/gold --db build/challenge3.db --markdown metrics/challenge3.md --json metrics/challenge3.json
 
 bench: install
 	$(BIN)/python benchmarks/bench_pdf.py --out benchmarks/RESULTS.md

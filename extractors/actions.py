@@ -305,6 +305,8 @@ def find_actions(state: State) -> dict:
             continue
         if block.kind != "table" and _names_a_priority(block.text, titles):
             continue  # the list of priorities ("1. We will help you feel safe") is not a commitment
+        if state.sections[i].kind == "contents":
+            continue
         section = state.sections[i]
         if block.kind == "list_item":
             if section.kind == "measure":

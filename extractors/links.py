@@ -34,6 +34,10 @@ def priorities_in_cell(cell: str, priorities, threshold: float) -> list[str]:
     if BARE_NUMBERS.match(cell):
         return sorted(set(re.findall(r"\d{1,2}", cell)), key=int)
     matches = [p.number for p in priorities if p.level == 1 and heading_names(cell, p.title, threshold)]
+    if not matches:
+        # A short name for a priority: "Prevent" for "Prevent – stopping exploitation ...".
+        key = cell.casefold().strip(" .")
+        matches = [p.number for p in priorities if p.level == 1 and re.split(r"\s+[–—:-]\s+|:\s", p.title)[0].casefold() == key]
     return matches[:1]
 
 

@@ -210,8 +210,9 @@ def _from_table(block: Block) -> list[Measure]:
         return []
     target_col = columns.roles.get("target")
     status_col = columns.roles.get("status")
-    period_col = _period_column(table, exclude={name_col, target_col, status_col})
-    value_col = _value_column(table, exclude={name_col, target_col, status_col, period_col})
+    due_col = columns.roles.get("timescale")  # "Target date": when the target is due
+    period_col = _period_column(table, exclude={name_col, target_col, status_col, due_col})
+    value_col = _value_column(table, exclude={name_col, target_col, status_col, period_col, due_col})
     header_date = _header_date(table.header[value_col]) if value_col is not None else None
     target_date = _header_date(table.header[target_col]) if target_col is not None else None
     measures = []
@@ -227,15 +228,20 @@ def _from_table(block: Block) -> list[Measure]:
             as_at = period.end if period else None
         if as_at is None:
             for i, cell in enumerate(row.cells):
-                if i not in (name_col, value_col) and cell.text:
+                if i not in (name_col, value_col, due_col, target_col) and cell.text:
                     _, note = split_note(cell.text)
                     as_at = as_at or note
         if as_at is None and value is not None and header_date is not None:
             as_at = header_date
         target = row.cells[target_col].text if target_col is not None and target_col < len(row.cells) else None
         due = target_date
+        if due_col is not None and due_col < len(row.cells) and row.cells[due_col].text:
+            parsed = parse_deadline(row.cells[due_col].text)
+            due = parsed.end if parsed else due
+        if target and re.fullmatch(r"[\s–—\-/]*|n/?a|tbc", target.strip(), re.I):
+            target = None  # "–", "n/a": no target printed
         if target:
-            target, due = _split_target(target, target_date)
+            target, due = _split_target(target, due)
         status = None
         if status_col is not None and status_col < len(row.cells):
             cell = row.cells[status_col]

@@ -43,6 +43,21 @@ def commitment_matcher() -> Matcher:
     return matcher
 
 
+def _sentences(doc):
+    """The sentencizer's sentences, re-joined where one ends inside a quotation and the next
+    goes on in lower case ("a free ‘Well enough for school?’ guide for parents")."""
+    sents = list(doc.sents)
+    k = 0
+    while k < len(sents):
+        start = sents[k].start
+        end = sents[k].end
+        while k + 1 < len(sents) and sents[k + 1].text[:1].islower():
+            k += 1
+            end = sents[k].end
+        yield doc[start:end]
+        k += 1
+
+
 def commitment_sentences(text: str) -> list[tuple[int, int, str]]:
     """Sentences of `text` that open with a commitment ("We will ..."): (start, end, sentence).
 
@@ -52,7 +67,7 @@ def commitment_sentences(text: str) -> list[tuple[int, int, str]]:
     doc = nlp()(text)
     matcher = commitment_matcher()
     found = []
-    for sent in doc.sents:
+    for sent in _sentences(doc):
         # Match offsets are relative to the sentence: the opener starts it, or follows an
         # opening clause and its comma ("Working with schools, we will halve exclusions").
         for _, start, end in matcher(sent):

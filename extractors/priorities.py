@@ -30,7 +30,7 @@ from schemas.document import Cell, Row
 from schemas.records import Priority, Provenance
 
 NUMBER_MARKER = re.compile(r"^\(?(\d{1,2})[.)]?$")
-CONTENTS_LINE = re.compile(r"(?:\.{4,}|…{2,}|(?:\. ){3,})\s*\d{1,4}\s*$")
+CONTENTS_LINE = re.compile(r"(?:\.{3,}|…+|(?:\.\s){2,}|\s\.)\s*\d{1,4}\s*$")
 
 
 def _provenance(block, text: str) -> Provenance:
@@ -143,9 +143,9 @@ def _numbered(state: State) -> tuple[dict[str, Priority], dict[str, int]]:
     pattern = priority_heading_pattern()
     blocks = state.blocks
     for i, block in enumerate(blocks):
-        if block.kind in ("heading", "paragraph"):
+        if block.kind in ("heading", "paragraph", "list_item"):
             match = pattern.match(block.text)
-            if not match or CONTENTS_LINE.search(block.text):
+            if not match or CONTENTS_LINE.search(block.text) or state.sections[i].kind == "contents":
                 continue  # a contents line names a priority; the section itself defines it
             number, title = number_as_digits(match.group("number")), match.group("title")
             if not title.strip() and i + 1 < len(blocks) and blocks[i + 1].kind in ("heading", "paragraph"):
@@ -174,19 +174,94 @@ def _numbered(state: State) -> tuple[dict[str, Priority], dict[str, int]]:
                     number, title = sub
                     prov = Provenance(page=row.page, block_id=block.id, span=row.span, bbox=row.bbox, source_text=row.cells[0].text)
                     found[number] = Priority(number=number, level=2, title=_title(title), parent=number.split(".")[0], provenance=prov)
-            if not any(p.level == 1 for p in found.values()):
-                for number, title, text in _priority_list_table(block.table):
-                    found[number] = Priority(number=number, level=1, title=title, provenance=_provenance(block, text))
-                    where[number] = i
                 sub = sub_objective(row)
                 if sub and sub[0] not in found and sub[0].split(".")[0] in found:
                     number, title = sub
                     parent = number.split(".")[0]
                     prov = Provenance(page=row.page, block_id=block.id, span=row.span, bbox=row.bbox, source_text=row.cells[0].text)
                     found[number] = Priority(number=number, level=2, title=_title(title), parent=parent, provenance=prov)
+    if not any(p.level == 1 for p in found.values()):
+        # A table that lists the priorities, only when no heading defines them.
+        for i, block in enumerate(blocks):
+            if block.kind == "table" and block.table is not None and not any(p.level == 1 for p in found.values()):
+                for number, title, text in _priority_list_table(block.table):
+                    found[number] = Priority(number=number, level=1, title=title, provenance=_provenance(block, text))
+                    where[number] = i
+    if not any(p.level == 1 for p in found.values()):
+        for number, index, title in _code_series(state) or _counted_headings(state):
+            found[number] = Priority(number=number, level=1, title=title, provenance=_provenance(blocks[index], blocks[index].text))
+            where[number] = index
     if found:
         _sub_priorities(state, found)
     return _nest(found), where
+
+
+COUNT_WORDS = {w: n for n, w in enumerate("two three four five six seven eight nine ten".split(), start=2)}
+COUNTED = re.compile(r"\b(?P<count>two|three|four|five|six|seven|eight|nine|ten|[2-9])\s+(?:\w+\s+){0,2}?"
+                     r"(?:priorities|themes|outcomes|objectives|ambitions|aims|goals|pledges|promises|strands|pillars)\b", re.I)
+
+
+def _counted_headings(state: State) -> list[tuple[str, int, str]]:
+    """Unnumbered priorities announced with their count ("Our four strategic priorities"): the
+    next that many headings, with at most a couple of paragraphs between them."""
+    blocks = state.blocks
+    for i, block in enumerate(blocks):
+        if block.kind not in ("heading", "paragraph") or len(block.text.split()) > 30:
+            continue
+        match = COUNTED.search(block.text)
+        if not match:
+            continue
+        count = COUNT_WORDS.get(match.group("count").lower()) or int(match.group("count"))
+        found, gap = [], 0
+        for j in range(i + 1, len(blocks)):
+            if blocks[j].kind == "list_item" and not found:
+                break  # a list of them: read as a list (see _listed)
+            if blocks[j].kind == "heading" and alpha_words(blocks[j].text) >= 1 and not (
+                is_action_cue(blocks[j].text) or is_measure_cue(blocks[j].text)
+            ):
+                found.append(j)
+                gap = 0
+                if len(found) == count:
+                    break
+            elif blocks[j].kind in ("paragraph", "list_item") and gap < 3:
+                gap += 1
+            else:
+                break
+        if len(found) == count:
+            return [(str(k), j, _title(blocks[j].text)) for k, j in enumerate(found, start=1)]
+    return []
+
+
+CODE_HEADING = re.compile(r"^(?P<number>(?P<prefix>[A-Z]{1,3})(?P<digits>\d{1,2}))(?:\s*[:.–—-]\s*|\s+|$)(?P<title>.*)$")
+NOT_SERIES = {"Q", "FY", "KS", "NI", "H", "Y", "PA", "A", "B", "C"}
+
+
+def _code_series(state: State) -> list[tuple[str, int, str]]:
+    """Priorities labelled by a code series ("P1: Safe homes", "CI1 – More local homes", a card
+    printing "P3" above its title): two or more headings whose codes share a prefix."""
+    blocks = state.blocks
+    series: dict[str, list[tuple[str, int, str]]] = {}
+    for i, block in enumerate(blocks):
+        if block.kind not in ("heading", "paragraph") or CONTENTS_LINE.search(block.text):
+            continue
+        match = CODE_HEADING.match(block.text.strip())
+        if not match or match.group("prefix") in NOT_SERIES or len(block.text.split()) > 25:
+            continue
+        title = match.group("title").strip()
+        if not title and i + 1 < len(blocks) and blocks[i + 1].kind in ("heading", "paragraph"):
+            title = blocks[i + 1].text if alpha_words(blocks[i + 1].text) <= 25 else ""
+        if alpha_words(title) >= 2:
+            series.setdefault(match.group("prefix"), []).append((match.group("number"), i, _title(title)))
+    best = max(series.values(), key=len, default=[])
+    numbers = {n for n, _, _ in best}
+    if len(numbers) < 2:
+        return []
+    seen, out = set(), []
+    for number, index, title in best:
+        if number not in seen:
+            seen.add(number)
+            out.append((number, index, title))
+    return out
 
 
 def _nest(found: dict[str, Priority]) -> dict[str, Priority]:
@@ -200,6 +275,18 @@ def _nest(found: dict[str, Priority]) -> dict[str, Priority]:
             priority = priority.model_copy(update={"level": 2, "parent": parent})
         nested[number] = priority
     return nested
+
+
+def _section_end(blocks, start: int) -> int:
+    """Where the last priority's section ends: at the next heading as large as its own when the
+    loader knows heading sizes (PDF, Word, HTML), else at the end of the document."""
+    level = blocks[start].level if blocks[start].kind == "heading" else None
+    if level is None:
+        return len(blocks)
+    for i in range(start + 1, len(blocks)):
+        if blocks[i].kind == "heading" and blocks[i].level is not None and blocks[i].level <= level:
+            return i
+    return len(blocks)
 
 
 def _listed(state: State) -> dict[str, Priority]:
@@ -258,7 +345,7 @@ def find_priorities(state: State) -> dict:
         is_grid = bool(gaps) and max(gaps) <= 2
         if not is_grid:
             for k, (number, start) in enumerate(order):
-                end = order[k + 1][1] if k + 1 < len(order) else len(state.blocks)
+                end = order[k + 1][1] if k + 1 < len(order) else _section_end(state.blocks, start)
                 for i in range(start, end):
                     anchors[i] = number
     else:
@@ -281,7 +368,10 @@ def find_priorities(state: State) -> dict:
     # in the plan) or names a listed one ("Putting children at the heart of everything we do"
     # names "Children at the heart of everything we do"), until a heading that names none. They
     # take precedence over the order of first definitions. The defining block does not count.
-    defining = set(where.values()) | {i for i, b in enumerate(state.blocks) if b.kind == "list_item"}
+    pattern = priority_heading_pattern()
+    defining = set(where.values()) | {
+        i for i, b in enumerate(state.blocks) if b.kind == "list_item" and not pattern.match(b.text)
+    }
     parent_of = {n: p.parent for n, p in found.items() if p.parent}
     current = None
     first_definitions = set(where.values())
@@ -290,7 +380,7 @@ def find_priorities(state: State) -> dict:
             continue
         if i in first_definitions:
             current = None  # a priority's own heading opens its section (the anchors above)
-        if block.kind in ("heading", "paragraph") and i not in defining and len(block.text.split()) <= 20:
+        if block.kind in ("heading", "paragraph", "list_item") and i not in defining and len(block.text.split()) <= 25:
             restated = priority_heading_pattern().match(block.text)
             number = number_as_digits(restated.group("number")) if restated else None
             number = parent_of.get(number, number)

@@ -18,7 +18,11 @@ import re
 from extractors.patterns import action_section_pattern, cues, measure_section_pattern
 from extractors.registry import stage
 from extractors.state import Section, State
-from extractors.text_cues import alpha_words, is_action_cue, is_lead_in, is_measure_cue
+from extractors.text_cues import alpha_words, is_action_cue, is_lead_in, is_measure_cue, starts_with_commitment_verb
+
+
+CONTENTS_HEADING = re.compile(r"^(?:table\s+of\s+)?contents\b", re.I)
+ENDS_WITH_PAGE = re.compile(r"(?:\D|^)\d{1,3}\s*$")
 
 
 def _cue_kind(text: str) -> str | None:
@@ -49,8 +53,15 @@ def find_sections(state: State) -> dict:
     # "lead_in": covers the list right after it; "heading": covers a list, or short blocks.
     scope: str | None = None
     seen_list = False
+    in_contents = False
     for i, block in enumerate(state.blocks):
         text = block.text.strip()
+        # A contents page: its entries name sections and priorities but define nothing.
+        if block.kind != "table" and (CONTENTS_HEADING.match(text) or (in_contents and ENDS_WITH_PAGE.search(text))):
+            in_contents = True
+            sections.append(Section(heading=heading, cue=None, kind="contents"))
+            continue
+        in_contents = False
         if block.kind == "list_item":
             seen_list = True
             sections.append(Section(heading=heading, cue=cue, kind=kind))
@@ -60,6 +71,16 @@ def find_sections(state: State) -> dict:
             # A table ends a lead-in's scope ("How we will deliver our priority:" + table).
             if scope == "lead_in":
                 cue, kind, scope = None, "other", None
+            continue
+        cue_block = state.blocks[cue] if cue is not None else None
+        if (
+            block.kind == "heading" and scope == "heading" and cue_block is not None
+            and block.level is not None and cue_block.level is not None and block.level > cue_block.level
+        ):
+            # A smaller heading under a cue heading ("What we will do" > "For young people")
+            # groups the cue's items; it does not end them.
+            seen_list = False
+            sections.append(Section(heading=heading, cue=cue, kind=kind))
             continue
         if seen_list:
             # Whatever follows a cue's list, other than more of the list, ends the cue's scope.
@@ -72,9 +93,15 @@ def find_sections(state: State) -> dict:
             seen_list = False
             sections.append(Section(heading=heading, cue=cue, kind=kind))
             continue
-        if block.kind == "heading" and alpha_words(text) >= 3:
-            # Under a cue heading with no list, short lines are its items, not new sections.
-            if scope != "heading":
+        same_rank = (
+            block.kind == "heading" and cue_block is not None and block.level is not None
+            and cue_block.level is not None and block.level <= cue_block.level
+            and not starts_with_commitment_verb(text)  # an item in a scope of short lines
+        )
+        if block.kind == "heading" and (alpha_words(text) >= 3 or same_rank):
+            # Under a cue heading with no list, short lines are its items, not new sections,
+            # unless the loader knows the line is a heading as large as the cue's.
+            if scope != "heading" or same_rank:
                 heading, cue, kind, scope = i, None, "other", None
         elif block.kind == "paragraph" and text.endswith(":") and scope is None:
             # A lead-in for some other kind of list ("Our 5 Key Pledges are:").

@@ -33,7 +33,7 @@ class Section(BaseModel):
 
     heading: int | None = None  # index of the nearest heading block (not an action/measure cue)
     cue: int | None = None  # index of the nearest cue heading or lead-in ("Our priority actions", "We will:")
-    kind: str = "other"  # "action" | "measure" | "other": what the cue says the items are
+    kind: str = "other"  # "action" | "measure" | "contents" | "other": what the cue says the items are
 
 
 class State(BaseModel):

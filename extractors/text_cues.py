@@ -55,7 +55,7 @@ def alpha_words(text: str) -> int:
 NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[A-Z]\.|section\s+\d+:?)\s+", re.I)
 
 
-def _opens_with(pattern: re.Pattern[str], text: str, words_before: int = 3) -> bool:
+def _opens_with(pattern: re.Pattern[str], text: str, words_before: int = 2) -> bool:
     """The cue opens the line, after a numbering and at most a few words."""
     text = NUMBERING.sub("", text.strip(), count=1)
     match = pattern.search(text)
