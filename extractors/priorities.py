@@ -331,57 +331,43 @@ def _section_headings(state: State) -> list[int]:
     return headings
 
 
-@stage("priorities", requires=("sections",), assigns=("priorities", "anchors"))
-def find_priorities(state: State) -> dict:
-    found, where = _numbered(state)
-    level1 = {n: p for n, p in found.items() if p.level == 1}
-    where = {n: i for n, i in where.items() if n in level1}
+def _anchors_by_order(blocks, where: dict[str, int]) -> dict[int, str]:
+    """Each priority heading opens a section that runs to the next one. Priorities printed one
+    after another (a summary grid) open none."""
+    order = sorted(where.items(), key=lambda kv: kv[1])
+    gaps = [b - a for (_, a), (_, b) in zip(order, order[1:])]
+    if gaps and max(gaps) <= 2:
+        return {}
     anchors: dict[int, str] = {}
-    threshold = state.settings.heading_match_threshold
-    if level1:
-        order = sorted(where.items(), key=lambda kv: kv[1])
-        # Priorities printed one after another (a summary grid) do not head sections.
-        gaps = [b - a for (_, a), (_, b) in zip(order, order[1:])]
-        is_grid = bool(gaps) and max(gaps) <= 2
-        if not is_grid:
-            for k, (number, start) in enumerate(order):
-                end = order[k + 1][1] if k + 1 < len(order) else _section_end(state.blocks, start)
-                for i in range(start, end):
-                    anchors[i] = number
-    else:
-        listed = _listed(state)
-        if listed:
-            found = listed
-            level1 = listed
-        else:
-            headings = _section_headings(state)
-            if len(headings) >= 2:
-                for k, index in enumerate(headings, start=1):
-                    block = state.blocks[index]
-                    found[str(k)] = Priority(number=str(k), level=1, title=_title(block.text), provenance=_provenance(block, block.text))
-                level1 = found
-                numbers = {index: str(k) for k, index in enumerate(headings, start=1)}
-                for i, section in enumerate(state.sections):
-                    if section.heading in numbers:
-                        anchors[i] = numbers[section.heading]
-    # Sections opened by a line that restates a priority ("Priority 1: A safe home" again, later
-    # in the plan) or names a listed one ("Putting children at the heart of everything we do"
-    # names "Children at the heart of everything we do"), until a heading that names none. They
-    # take precedence over the order of first definitions. The defining block does not count.
+    for k, (number, start) in enumerate(order):
+        end = order[k + 1][1] if k + 1 < len(order) else _section_end(blocks, start)
+        for i in range(start, end):
+            anchors[i] = number
+    return anchors
+
+
+def _anchors_by_naming(state: State, found: dict[str, Priority], where: dict[str, int]) -> dict[int, str]:
+    """Sections opened by a line that restates a priority ("Priority 1: A safe home" again, later
+    in the plan) or names a listed one ("Putting children at the heart of everything we do"
+    names "Children at the heart of everything we do"), until a heading that names none. The
+    defining blocks themselves do not count."""
+    level1 = {n: p for n, p in found.items() if p.level == 1}
     pattern = priority_heading_pattern()
-    defining = set(where.values()) | {
+    first_definitions = set(where.values())
+    defining = first_definitions | {
         i for i, b in enumerate(state.blocks) if b.kind == "list_item" and not pattern.match(b.text)
     }
     parent_of = {n: p.parent for n, p in found.items() if p.parent}
+    threshold = state.settings.heading_match_threshold
+    anchors: dict[int, str] = {}
     current = None
-    first_definitions = set(where.values())
     for i, block in enumerate(state.blocks):
         if CONTENTS_LINE.search(block.text):
             continue
         if i in first_definitions:
-            current = None  # a priority's own heading opens its section (the anchors above)
+            current = None  # a priority's own heading opens its section (by order)
         if block.kind in ("heading", "paragraph", "list_item") and i not in defining and len(block.text.split()) <= 25:
-            restated = priority_heading_pattern().match(block.text)
+            restated = pattern.match(block.text)
             number = number_as_digits(restated.group("number")) if restated else None
             number = parent_of.get(number, number)
             named = number if number in level1 else next(
@@ -394,4 +380,25 @@ def find_priorities(state: State) -> dict:
                 current = None
         if current:
             anchors[i] = current
+    return anchors
+
+
+@stage("priorities", requires=("sections",), assigns=("priorities", "anchors"))
+def find_priorities(state: State) -> dict:
+    found, where = _numbered(state)
+    where = {n: i for n, i in where.items() if found[n].level == 1}
+    anchors: dict[int, str] = {}
+    if any(p.level == 1 for p in found.values()):
+        anchors = _anchors_by_order(state.blocks, where)
+    elif listed := _listed(state):
+        found = listed
+    elif len(headings := _section_headings(state)) >= 2:
+        # Nothing numbered: the headings the plan lists its commitments under, in order.
+        numbers = {index: str(k) for k, index in enumerate(headings, start=1)}
+        for index, number in numbers.items():
+            block = state.blocks[index]
+            found[number] = Priority(number=number, level=1, title=_title(block.text), provenance=_provenance(block, block.text))
+        anchors = {i: numbers[s.heading] for i, s in enumerate(state.sections) if s.heading in numbers}
+    # Restated and named sections take precedence over the order of first definitions.
+    anchors.update(_anchors_by_naming(state, found, where))
     return {"priorities": tuple(found.values()), "anchors": anchors}
