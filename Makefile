@@ -47,6 +47,9 @@ metrics: install
 	rm -f build/challenge3.db
 	$(BIN)/councilplans ingest tests/fixtures/heldout3/documents --db build/challenge3.db
 	$(BIN)/councilplans eval --gold tests/fixtures/heldout3/gold --db build/challenge3.db --markdown metrics/challenge3.md --json metrics/challenge3.json
+	rm -f build/challenge4.db
+	$(BIN)/councilplans ingest tests/fixtures/heldout4/documents --db build/challenge4.db
+	$(BIN)/councilplans eval --gold tests/fixtures/heldout4/gold --db build/challenge4.db --markdown metrics/challenge4.md --json metrics/challenge4.json
 
 bench: install
 	$(BIN)/python benchmarks/bench_pdf.py --out benchmarks/RESULTS.md

@@ -146,10 +146,33 @@ def _is_group_row(row: Row, columns: Columns, themes: set[str]) -> bool:
     return key in themes or any(fuzz.ratio(key, t) >= 92 for t in themes if abs(len(t) - len(key)) < 10)
 
 
+def _from_boxes(block: Block) -> list[Action]:
+    """Commitments listed inside the cells of a grid of boxes: a cell that reads "1. A safe
+    home / We will: / recruit 40 foster carers ... / make sure ..." gives one action per line
+    after its "We will:", linked to the box's own number."""
+    actions = []
+    for row in block.table.rows:
+        for cell in row.cells:
+            lines = list(cell.lines)
+            lead = next((k for k, line in enumerate(lines) if is_lead_in(line)), None)
+            if lead is None:
+                continue
+            number = re.match(r"^\(?(\d{1,2})[.)]\s+\S", lines[0]) if lead > 0 else None
+            for line in lines[lead + 1:]:
+                text = clean_text(strip_bullet(line))
+                if len(text.split()) >= 3:
+                    details = {"priority": number.group(1)} if number else {}
+                    actions.append(_action(strip_we_will(text), block, row=row, details=details, source=line))
+    return actions
+
+
 def _from_table(block: Block, state: State, section_kind: str, dropped: list[Problem]) -> list[Action]:
     table = block.table
     if table is None or not table.rows:
         return []
+    boxes = _from_boxes(block)
+    if boxes:
+        return boxes
     columns = columns_for(table)
     if not table.header:
         if section_kind != "action":
@@ -314,11 +337,16 @@ def find_actions(state: State) -> dict:
             cue = blocks[section.cue] if section.cue is not None else None
             labels = _labelled(blocks[i + 1]) if i + 1 < len(blocks) and blocks[i + 1] is not None else {}
             under_priority = section.heading is not None and priority_heading_pattern().match(state.blocks[section.heading].text)
-            verb_first = starts_with_commitment_verb(strip_bullet(block.text))
+            item = strip_bullet(block.text)
+            verb_first = starts_with_commitment_verb(item)
+            # A lower-case instruction ("deliver the Towns Fund programme") carries on an
+            # implied "we will"; a capitalised one needs a cue, a label line or a priority heading.
+            implied = verb_first and item[:1].islower() and (cue is None or section.kind == "action")
             if (
                 WE_WILL.match(block.text)
                 or (section.kind == "action" and _commitment_item(block, cue))
                 or (verb_first and (labels or under_priority))
+                or implied
             ):
                 found.extend(a.model_copy(update={"details": {**a.details, **labels}}) for a in _from_list_item(block))
         elif block.kind == "table":

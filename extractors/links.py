@@ -33,6 +33,13 @@ def priorities_in_cell(cell: str, priorities, threshold: float) -> list[str]:
         return [number] if any(p.number == number for p in priorities) else []
     if BARE_NUMBERS.match(cell):
         return sorted(set(re.findall(r"\d{1,2}", cell)), key=int)
+    numbers = {p.number for p in priorities if p.level == 1}
+    tokens = [t for t in re.split(r"\s*(?:,|&|/|\band\b)\s*", cell) if t]
+    if tokens and all(t in numbers for t in tokens):  # "O1, O2", "P3"
+        return list(dict.fromkeys(tokens))
+    numbered = re.match(r"^\(?(\d{1,2})[.)]\s+\S", cell)
+    if numbered and numbered.group(1) in numbers:  # "1. Leadership and management"
+        return [numbered.group(1)]
     matches = [p.number for p in priorities if p.level == 1 and heading_names(cell, p.title, threshold)]
     if not matches:
         # A short name for a priority: "Prevent" for "Prevent – stopping exploitation ...".

@@ -28,7 +28,7 @@ TARGET_ONLY = re.compile(
     r"\b(?:to|at|reach|of)\s+(?P<target>(?:at least|no more than|below|above|under|over|less than|more than)\s+[\d.,]+\s*%?)", re.I
 )
 LEADING_BY = re.compile(r"^\s*by\s+(?P<date>[^,]+),", re.I)
-AS_AT_BEFORE = re.compile(r"(?:\bas\s+(?:at|of)|\bat|\bposition)\s*:?\s*$", re.I)
+AS_AT_BEFORE = re.compile(r"(?:\bas\s+(?:at|of)|\bat|\bposition|\b(?:year|quarter|period|12\s+months)\s+(?:to|ending))\s*:?\s*$", re.I)
 
 
 def split_note(text: str):

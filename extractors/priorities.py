@@ -102,10 +102,21 @@ def _priority_list_table(table) -> list[tuple[str, str, str]]:
     return out
 
 
+LABELLED_SUB = re.compile(r"^\s*(?P<label>(?:[A-Za-z]+\s+){1,2})(?P<number>(?P<parent>\d{1,2})\.\d{1,2})\s*[:–—-]\s*(?P<title>\S.*)$")
+
+
 def _sub_priorities(state: State, found: dict[str, Priority]) -> None:
     """Sub-priorities numbered "1a", "2b" under a level-1 priority "1", "2", in headings, list
-    items or the lines of table cells."""
+    items or the lines of table cells; and labelled ones, "Objective 1.2 – ...", under "1"."""
     for block in state.blocks:
+        labelled = LABELLED_SUB.match(block.text) if block.kind in ("heading", "paragraph") else None
+        if labelled and not set(labelled.group("label").lower().split()) & set(cues().priority_nouns):
+            labelled = None  # "Version 3.2 – ..." is not a sub-priority
+        if labelled and labelled.group("parent") in found and labelled.group("number") not in found and len(block.text.split()) <= 25:
+            number, parent = labelled.group("number"), labelled.group("parent")
+            found[number] = Priority(number=number, level=2, title=_title(labelled.group("title")), parent=parent,
+                                     provenance=_provenance(block, block.text))
+            continue
         texts = [block.text]
         if block.kind == "table" and block.table is not None:
             texts = [line for row in block.table.rows for cell in row.cells for line in (cell.lines or (cell.text,))]
@@ -188,12 +199,60 @@ def _numbered(state: State) -> tuple[dict[str, Priority], dict[str, int]]:
                     found[number] = Priority(number=number, level=1, title=title, provenance=_provenance(block, text))
                     where[number] = i
     if not any(p.level == 1 for p in found.values()):
-        for number, index, title in _code_series(state) or _counted_headings(state):
+        for number, index, title in _code_series(state) or _counted_headings(state) or _bold_led(state) or _table_groups(state):
             found[number] = Priority(number=number, level=1, title=title, provenance=_provenance(blocks[index], blocks[index].text))
             where[number] = index
     if found:
         _sub_priorities(state, found)
     return _nest(found), where
+
+
+def _bold_led(state: State) -> list[tuple[str, int, str]]:
+    """Priorities printed as paragraphs that open with a bold name ("**The best start in life**
+    – every child ..."), two or more in a row after a line that names priorities."""
+    blocks = state.blocks
+    plurals = {n for n in cues().priority_nouns if n.endswith("s")}
+    for i, block in enumerate(blocks):
+        if block.bold or block.kind not in ("heading", "paragraph"):
+            continue
+        if not set(re.findall(r"[a-z]+", block.text.lower())) & plurals:
+            continue  # the announcing line names them: "Our priorities", "five priorities"
+        run, gap = [], 0
+        for j in range(i + 1, len(blocks)):
+            if blocks[j].bold and blocks[j].kind in ("paragraph", "heading", "list_item"):
+                run.append(j)
+            elif run or blocks[j].kind != "paragraph" or gap >= 1:
+                break
+            else:
+                gap += 1  # one introductory paragraph may stand between
+        if len(run) >= 2:
+            return [(str(k), j, _title(re.split(r"\s+[–—-]\s+", blocks[j].text)[0])) for k, j in enumerate(run, start=1)]
+    return []
+
+
+def _table_groups(state: State) -> list[tuple[str, int, str]]:
+    """Priorities named in a commitment table's priority/theme column ("1. Leadership and
+    management", printed on the first of its rows), or cells of a headerless grid of numbered
+    boxes ("1. A safe home" above "We will: ...")."""
+    out: list[tuple[str, int, str]] = []
+    seen: set[str] = set()
+    for i, block in enumerate(state.blocks):
+        if block.kind != "table" or block.table is None:
+            continue
+        roles = roles_from_header(block.table.header) if block.table.header else {}
+        in_column = "priority" in roles
+        # In a column headed as the priorities, a one-word name ("5. Workforce") is enough.
+        least = 1 if in_column else 2
+        for row in block.table.rows:
+            cells = [row.cells[roles["priority"]]] if in_column and roles["priority"] < len(row.cells) else (
+                row.cells if not block.table.header else [])
+            for cell in cells:
+                first = (cell.lines[0] if cell.lines else cell.text).strip()
+                match = LIST_NUMBER.match(first)
+                if match and match.group("number") not in seen and alpha_words(match.group("title")) >= least:
+                    seen.add(match.group("number"))
+                    out.append((match.group("number"), i, _title(match.group("title"))))
+    return out if len(out) >= 2 else []
 
 
 COUNT_WORDS = {w: n for n, w in enumerate("two three four five six seven eight nine ten".split(), start=2)}

@@ -34,6 +34,7 @@ BULLET_LINE = re.compile(
 NUMBER_LINE = re.compile(
     r"^(?P<indent>[ \t]*)(?P<marker>\d{1,2}[.)]|\(?[a-h]\)|\((?:i|ii|iii|iv|v|vi|vii|viii|ix|x)\))[ \t]+(?P<text>\S.*)$"
 )
+BOLD_LEAD = re.compile(r"^\s*(?:\*\*|__)[^*_]{2,}(?:\*\*|__)")
 SEPARATOR_CELL = re.compile(r"^\s*:?-{3,}:?\s*$")
 HTML_HINT = re.compile(r"<\s*/?\s*(p|ul|ol|li|br|div|i|b|u|span|em|strong)\b", re.I)
 BLOCK_TAGS = {"p", "li", "div", "ul", "ol", "td", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
@@ -253,14 +254,16 @@ def _parse_lines(lines: list[tuple[int, int, str]], page: int, add) -> int:
         nonlocal pending
         if pending is None:
             return
-        text = clean_text(" ".join(line.strip() for line in pending.lines))
+        raw = " ".join(line.strip() for line in pending.lines)
+        text = clean_text(raw)
         if text:
             span = Span(start=pending.start, end=pending.end)
+            bold = True if BOLD_LEAD.match(raw) else None  # "**The best start in life** – ..."
             if pending.kind == "list_item":
-                add(dict(kind="list_item", text=text, span=span, marker=pending.marker, level=pending.level), page)
+                add(dict(kind="list_item", text=text, span=span, marker=pending.marker, level=pending.level, bold=bold), page)
             else:
                 kind, level = _classify(text)
-                add(dict(kind=kind, text=text, span=span, level=level), page)
+                add(dict(kind=kind, text=text, span=span, level=level, bold=bold), page)
         pending = None
 
     def close_table() -> None:
