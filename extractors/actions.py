@@ -111,7 +111,8 @@ def _from_noisy_table(block: Block, columns: Columns, dropped: list[Problem]) ->
             dropped.append(Problem(source="", stage="actions", reason="garbled fragment printed in one row only",
                                    page=table.rows[commitment.row].page, detail=commitment.text[:200]))
             continue
-        details = {}
+        # A commitment read from a clean row keeps that row's other cells (reference, lead).
+        details = _row_details(columns, table.rows[commitment.row]) if commitment.clean_row else {}
         if commitment.priorities:
             details["priority"] = "Priority " + ",".join(commitment.priorities)
         if commitment.timescale is not None:

@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 
 from extractors.cleaners import fold_whitespace
 from extractors.deadlines import find_deadlines, parse_deadline
-from extractors.tables import parse_priority_refs
+from extractors.tables import PRIORITY_LABEL, parse_priority_refs
 from extractors.text_cues import FUNCTION_WORDS, splitting_verbs, starts_with_commitment_verb
 from schemas.document import Table
 
-MARKER = re.compile(r"\bpriorit(?:y|ies)\b\s*(?P<numbers>\d{1,2}(?:\s*[,.]\s*\d{1,2})*)?", re.I)
+MARKER = re.compile(rf"\b{PRIORITY_LABEL}\b\s*(?P<numbers>\d{{1,2}}(?:\s*[,.]\s*\d{{1,2}})*)?", re.I)
 NULL_TIMESCALE = re.compile(r"\b(?:ongoing|tbc|to be (?:confirmed|determined))\b(?:\s*\([^)]*\))?", re.I)
 WORD = re.compile(r"[\w/’'()–-]+")
 MIN_ROWS = 2
@@ -55,6 +55,8 @@ class Commitment:
     variants: Counter = field(default_factory=Counter)
     # False for a phrase printed in one row only: noise, kept out of the records but reported.
     supported: bool = True
+    # True when `row` is a clean row of the table holding this commitment in its own cells.
+    clean_row: bool = False
 
 
 def _numbers(text: str | None) -> tuple[str, ...] | None:
@@ -212,6 +214,8 @@ def reconstruct(
             group["variants"][phrase.text] += 1
             group["rows"].add(phrase.row)
             group["clean"] |= phrase.clean
+            if phrase.clean and phrase.marker is not None or (phrase.clean and phrase.timescale is not None):
+                group.setdefault("clean_row", phrase.row)
             if phrase.marker:
                 group["markers"][phrase.marker] += 1
             if phrase.timescale is not None:
@@ -241,7 +245,8 @@ def reconstruct(
         text = max(repeated, key=lambda v: (len(v.split()), group["variants"][v]))
         timescale = group["times"].most_common(1)[0][0] if group["times"] else None
         commitments.append(Commitment(text=text, priorities=priorities.get(i, ()), timescale=timescale,
-                                      row=min(group["rows"]), variants=group["variants"]))
+                                      row=group.get("clean_row", min(group["rows"])), variants=group["variants"],
+                                      clean_row="clean_row" in group))
     for marker, timescale in orphans:
         for commitment in commitments:
             if commitment.supported and commitment.timescale is None and commitment.priorities == marker:

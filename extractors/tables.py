@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 
 from extractors.deadlines import parse_deadline
 from extractors.patterns import column_patterns
+from extractors.text_cues import starts_with_commitment_verb
 from schemas.document import Row, Table
 
-PRIORITY_REF = re.compile(r"^\s*priorit(?:y|ies)\s*(?P<numbers>\d{1,2}(?:\s*[,.&/]\s*\d{1,2}|\s+and\s+\d{1,2})*)\s*$", re.I)
+PRIORITY_LABEL = r"(?:priorit(?:y|ies)|ambitions?|outcomes?|themes?|objectives?|aims?|goals?|strands?|pledges?)"
+PRIORITY_REF = re.compile(rf"^\s*{PRIORITY_LABEL}\s*(?P<numbers>\d{{1,2}}(?:\s*[,.&/]\s*\d{{1,2}}|\s+and\s+\d{{1,2}})*)\s*$", re.I)
 SUB_OBJECTIVE = re.compile(r"^\s*(?P<number>\d{1,2}\.\d{1,2})\s*[-–—:]\s*(?P<title>\S.*)$")
 
 
@@ -103,11 +105,43 @@ def roles_from_content(table: Table) -> dict[str, int]:
     if dates:
         roles["timescale"] = max(dates, key=lambda s: s[3])[0]
     # The commitment is the first column after the priority column with substantial text.
+    refs = [s for s in stats if s[0] not in roles.values() and s[1] >= 2 and _mostly_refs(table, s[0])]
+    if refs:
+        roles["ref"] = refs[0][0]
+    # The commitment column: the one whose cells most often read as a commitment (verb first,
+    # not a run of garbled copies); ties go to the first after the priority column.
     start = roles.get("priority", -1) + 1
-    text_cols = [s for s in stats if s[0] >= start and s[0] not in roles.values() and s[1] >= 2 and s[4] >= 15]
+    text_cols = [s for s in stats if s[0] not in roles.values() and s[1] >= 2 and s[4] >= 15]
     if text_cols:
-        roles["action"] = text_cols[0][0]
+        def commitments(col: int) -> int:
+            return sum(1 for r in table.rows if col < len(r.cells) and len(r.cells[col].text.split()) <= 60
+                       and starts_with_commitment_verb(r.cells[col].text))
+        roles["action"] = max(text_cols, key=lambda s: (commitments(s[0]), s[0] >= start, -s[0]))[0]
+        # The lead: a later column of short names without figures ("Head of Education").
+        owners = [s for s in stats if s[0] > roles["action"] and s[0] not in roles.values() and s[1] >= 2
+                  and _mostly_names(table, s[0])]
+        if owners:
+            roles["owner"] = owners[-1][0]
     return roles
+
+
+REF_CELL = re.compile(r"^[A-Z]{0,3}\d{1,2}(?:\.\d{1,2})*[a-z]?\.?$")
+
+
+def _column(table: Table, col: int) -> list[str]:
+    return [r.cells[col].text for r in table.rows if col < len(r.cells) and r.cells[col].text]
+
+
+def _mostly_refs(table: Table, col: int) -> bool:
+    cells = _column(table, col)
+    return bool(cells) and sum(1 for c in cells if REF_CELL.match(c.strip())) >= 0.8 * len(cells)
+
+
+def _mostly_names(table: Table, col: int) -> bool:
+    cells = _column(table, col)
+    short = [c for c in cells if len(c.split()) <= 8 and c[:1].isupper() and not re.search(r"\d", c)
+             and not starts_with_commitment_verb(c)]
+    return bool(cells) and len(short) >= 0.8 * len(cells)
 
 
 def columns_for(table: Table) -> Columns:
