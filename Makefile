@@ -33,23 +33,20 @@ browser:
 screenshots: install browser
 	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q -m browser tests/publish
 
-# Regenerate the committed quality metrics from a real run on the bundled corpus.
+# Regenerate the committed quality metrics from a real run: the bundled corpus, then each
+# challenge set (tests/fixtures/<set>, written to metrics/<name>.md).
+CHALLENGES := heldout:challenge heldout2:challenge2 heldout3:challenge3 heldout4:challenge4
+
 metrics: install
 	rm -f build/metrics.db && mkdir -p build
 	$(BIN)/councilplans ingest --db build/metrics.db
 	$(BIN)/councilplans eval --gold corpus/gold --db build/metrics.db --markdown metrics/quality.md --json metrics/quality.json
-	rm -f build/challenge.db
-	$(BIN)/councilplans ingest tests/fixtures/heldout/documents --db build/challenge.db
-	$(BIN)/councilplans eval --gold tests/fixtures/heldout/gold --db build/challenge.db --markdown metrics/challenge.md --json metrics/challenge.json
-	rm -f build/challenge2.db
-	$(BIN)/councilplans ingest tests/fixtures/heldout2/documents --db build/challenge2.db
-	$(BIN)/councilplans eval --gold tests/fixtures/heldout2/gold --db build/challenge2.db --markdown metrics/challenge2.md --json metrics/challenge2.json
-	rm -f build/challenge3.db
-	$(BIN)/councilplans ingest tests/fixtures/heldout3/documents --db build/challenge3.db
-	$(BIN)/councilplans eval --gold tests/fixtures/heldout3/gold --db build/challenge3.db --markdown metrics/challenge3.md --json metrics/challenge3.json
-	rm -f build/challenge4.db
-	$(BIN)/councilplans ingest tests/fixtures/heldout4/documents --db build/challenge4.db
-	$(BIN)/councilplans eval --gold tests/fixtures/heldout4/gold --db build/challenge4.db --markdown metrics/challenge4.md --json metrics/challenge4.json
+	set -e; for pair in $(CHALLENGES); do \
+	  set=$${pair%%:*}; name=$${pair##*:}; rm -f build/$$name.db; \
+	  $(BIN)/councilplans ingest tests/fixtures/$$set/documents --db build/$$name.db; \
+	  $(BIN)/councilplans eval --gold tests/fixtures/$$set/gold --db build/$$name.db \
+	    --markdown metrics/$$name.md --json metrics/$$name.json; \
+	done
 
 bench: install
 	$(BIN)/python benchmarks/bench_pdf.py --out benchmarks/RESULTS.md
