@@ -342,7 +342,7 @@ def find_actions(state: State) -> dict:
             verb_first = starts_with_commitment_verb(item)
             # A lower-case instruction ("deliver the Towns Fund programme") carries on an
             # implied "we will"; a capitalised one needs a cue, a label line or a priority heading.
-            implied = verb_first and item[:1].islower() and (cue is None or section.kind == "action")
+            implied = verb_first and item[:1].islower() and len(item.split()) >= 4 and (cue is None or section.kind == "action")
             if (
                 WE_WILL.match(block.text)
                 or (section.kind == "action" and _commitment_item(block, cue))

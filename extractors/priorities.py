@@ -219,8 +219,8 @@ def _bold_led(state: State) -> list[tuple[str, int, str]]:
             continue  # the announcing line names them: "Our priorities", "five priorities"
         run, gap = [], 0
         for j in range(i + 1, len(blocks)):
-            if blocks[j].bold and blocks[j].kind in ("paragraph", "heading", "list_item"):
-                run.append(j)
+            if blocks[j].bold and blocks[j].kind in ("paragraph", "list_item") and re.search(r"\s[–—-]\s|:\s", blocks[j].text):
+                run.append(j)  # "**Name** – what it means": a bold name, then its description
             elif run or blocks[j].kind != "paragraph" or gap >= 1:
                 break
             else:
