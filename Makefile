@@ -35,6 +35,7 @@ screenshots: install browser
 
 # Regenerate the committed quality metrics from a real run: the bundled corpus, then each
 # challenge set (tests/fixtures/<set>, written to metrics/<name>.md).
+REAL       := ../shared/corpus/real
 CHALLENGES := heldout:challenge heldout2:challenge2 heldout3:challenge3 heldout4:challenge4
 
 metrics: install
@@ -47,6 +48,11 @@ metrics: install
 	  $(BIN)/councilplans eval --gold tests/fixtures/$$set/gold --db build/$$name.db \
 	    --markdown metrics/$$name.md --json metrics/$$name.json; \
 	done
+	# The hand-checked real documents, when ../shared (not part of this repository) is beside it.
+	if [ -d $(REAL) ]; then rm -f build/real.db; \
+	  $(BIN)/councilplans ingest $(REAL) --db build/real.db && \
+	  $(BIN)/councilplans eval --gold tests/fixtures/real_gold --db build/real.db --markdown metrics/real.md --json metrics/real.json; \
+	fi
 
 bench: install
 	$(BIN)/python benchmarks/bench_pdf.py --out benchmarks/RESULTS.md

@@ -273,6 +273,31 @@ def _in_lead_in_run(state: State, cue: int | None, index: int, limit: int = 12) 
     return all(b.kind == "paragraph" and len(b.text.split()) <= 60 for b in state.blocks[cue + 1 : index + 1])
 
 
+# "17 are rated Green", "Nine were off track": a count of indicators, not an indicator.
+COUNT_STATEMENT = re.compile(
+    r"^(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(?:of\s+\w+\s+)?(?:are|is|were|was|have|has)\b", re.I
+)
+
+
+def _groups_items(state: State, index: int) -> bool:
+    """A list item with deeper items right after it labels a group of measures ("Adult Social
+    Care" over its indicators); it is not one itself."""
+    block = state.blocks[index]
+    following = state.blocks[index + 1] if index + 1 < len(state.blocks) else None
+    return (
+        following is not None and following.kind == "list_item"
+        and block.level is not None and following.level is not None and following.level > block.level
+    )
+
+
+def _lead_in_rating(state: State, cue: int | None) -> str | None:
+    """The one RAG rating a lead-in gives all its items ("The indicators rated Red are:")."""
+    if cue is None or not state.blocks[cue].text.rstrip().endswith(":"):
+        return None
+    ratings = set(status_of(state.blocks[cue].text, ""))
+    return ratings.pop() if len(ratings) == 1 else None
+
+
 @stage("measures", requires=("sections", "priorities"), assigns=("measures",))
 def find_measures(state: State) -> dict:
     measures: list[Measure] = []
@@ -282,8 +307,12 @@ def find_measures(state: State) -> dict:
         found: list[Measure] = []
         if block.kind == "list_item" and section.kind == "measure":
             name, figures = split_bracketed_figures(clean_text(strip_bullet(block.text)))
-            if len(name.split()) >= 2:
-                found = [_measure(name, block, **(figures or parse_measure_sentence(name)))]
+            if len(name.split()) >= 2 and not _groups_items(state, i) and not COUNT_STATEMENT.match(name):
+                fields = figures or parse_measure_sentence(name)
+                rated = _lead_in_rating(state, section.cue)
+                if rated and "status" not in fields:
+                    fields = {**fields, "status": rated}
+                found = [_measure(name, block, **fields)]
         elif block.kind == "paragraph" and section.kind == "measure" and _in_lead_in_run(state, section.cue, i):
             # Measures printed as separate lines without bullets, right after "Indicators ...:".
             name = clean_text(block.text)

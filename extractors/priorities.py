@@ -47,6 +47,20 @@ def _title(text: str) -> str:
     return sentence_case(text.strip(" –—-:.~")).strip()
 
 
+def _name(text: str) -> str:
+    """A listed priority's name: the words before a dash when a long description follows it.
+
+    >>> _name("Tackling disadvantage – needs of children and families who may require longer term and specialist support.")
+    'Tackling disadvantage'
+    >>> _name("Early identification and support – children's needs are identified early")
+    "Early identification and support – children's needs are identified early"
+    """
+    parts = re.split(r"\s+[–—-]\s+", text, maxsplit=1)
+    if len(parts) == 2 and len(parts[0].split()) <= 8 and len(parts[1].split()) >= 12:
+        return parts[0]
+    return text
+
+
 def heading_names(heading: str, title: str, threshold: float) -> bool:
     """True when a section heading names a listed priority (allowing a word or two more)."""
     a, b = heading.lower(), title.lower()
@@ -367,7 +381,7 @@ def _listed(state: State) -> dict[str, Priority]:
             if len(run) >= 2 and lead_words & nouns and not is_measure_cue(lead) and not found:
                 for item in run:
                     number = NUMBER_MARKER.match(item.marker).group(1)
-                    found[number] = Priority(number=number, level=1, title=_title(item.text), provenance=_provenance(item, item.text))
+                    found[number] = Priority(number=number, level=1, title=_title(_name(item.text)), provenance=_provenance(item, item.text))
             i = j
             continue
         i += 1

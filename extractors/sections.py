@@ -53,6 +53,7 @@ def find_sections(state: State) -> dict:
     # "lead_in": covers the list right after it; "heading": covers a list, or short blocks.
     scope: str | None = None
     seen_list = False
+    item_lead: int | None = None  # a list item that introduces the deeper items after it
     in_contents = False
     for i, block in enumerate(state.blocks):
         text = block.text.strip()
@@ -63,9 +64,21 @@ def find_sections(state: State) -> dict:
             continue
         in_contents = False
         if block.kind == "list_item":
+            if item_lead is not None and (block.level or 0) <= (state.blocks[item_lead].level or 0):
+                # Back at the lead-in item's own level: its sub-list is over.
+                cue, kind, scope, item_lead = None, "other", None, None
+            if item_lead is None and text.endswith(":") and _cue_kind(text) == "measure" and scope is None:
+                # A numbered paragraph that introduces a sub-list of indicators ("2.3 The nine
+                # indicators rated Red are:" + bullets): a lead-in for its deeper items only.
+                sections.append(Section(heading=heading, cue=cue, kind=kind))
+                cue, kind, scope, item_lead = i, "measure", "item", i
+                continue
             seen_list = True
             sections.append(Section(heading=heading, cue=cue, kind=kind))
             continue
+        if item_lead is not None:
+            cue, kind, scope, item_lead = None, "other", None, None
+            seen_list = False
         if block.kind == "table":
             sections.append(Section(heading=heading, cue=cue, kind=kind))
             # A table ends a lead-in's scope ("How we will deliver our priority:" + table).

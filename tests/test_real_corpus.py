@@ -4,7 +4,10 @@ Skipped cleanly when ../shared is not beside the checkout."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from tests.conftest import SHARED_REAL
 
@@ -51,3 +54,41 @@ def test_documents_get_their_council_from_the_register(real_db):
     councils = {r["source"]: r["council_code"] for r in db.query("SELECT source, council_code FROM documents")}
     assert councils["stroud_local_plan_review_presubmission_2021.txt"] == "STO"
     assert councils["kent_qpr_q3_cabinet_cover_2025.pdf"] == "KEN"
+
+
+REAL_GOLD = Path(__file__).resolve().parent / "fixtures" / "real_gold"
+TARGETS = yaml.safe_load((Path(__file__).resolve().parent.parent / "metrics" / "targets.yaml").read_text())
+
+
+@pytest.fixture(scope="module")
+def real_report(real_db):
+    from pipeline.evaluate import evaluate, load_gold
+    from pipeline.export import export_all
+
+    _, db = real_db
+    return evaluate(load_gold(REAL_GOLD), export_all(db))
+
+
+def test_every_real_gold_document_was_scored(real_report):
+    assert real_report.missing_documents == []
+    assert len(real_report.documents) == len(list(REAL_GOLD.glob("*.yaml")))
+
+
+@pytest.mark.parametrize("kind", sorted(TARGETS["real"]))
+def test_real_documents_score_at_or_above_their_floor(real_report, kind):
+    assert real_report.kinds[kind].f1 >= TARGETS["real"][kind], real_report.explain(limit=30)
+
+
+def test_indicators_rated_red_in_a_performance_report(real_db):
+    _, db = real_db
+    rows = list(db.query(
+        "SELECT m.name, m.status FROM measures m JOIN documents d ON d.id = m.document_id "
+        "WHERE d.source = 'kent_qpr_q3_cabinet_cover_2025.pdf' ORDER BY m.ordinal"))
+    assert len(rows) == 9 and {r["status"] for r in rows} == {"red"}
+    assert rows[-1]["name"] == "Proportion of new Care Needs Assessments delivered within 28 days"
+
+
+def test_committed_real_metrics_match_a_real_run(real_report):
+    committed = (Path(__file__).resolve().parent.parent / "metrics" / "real.md").read_text(encoding="utf-8")
+    for kind, counts in real_report.kinds.items():
+        assert f"{counts.f1:.3f}" in committed, f"metrics/real.md is stale for {kind}: run `make metrics`"

@@ -9,6 +9,8 @@ list items (a bullet or a list number, with their continuation lines) and paragr
 
 from __future__ import annotations
 
+import re
+
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -55,6 +57,7 @@ class BlockDraft:
     column: int = 0
     marker_x: float | None = None
     table: TableDraft | None = None
+    as_item: "BlockDraft | None" = None  # a numbered bold line read as a heading, as a list item
 
 
 @dataclass
@@ -399,9 +402,12 @@ def _draft(group: _Group, page: int, body_size: float) -> BlockDraft:
         text = join_lines([first_text] + [l.text for l in lines[1:]])
         full = join_lines([l.text for l in lines])
         numbered = not is_bullet_char(marker[0])
+        item = BlockDraft("list_item", text, page, bbox, size, bold, marker=marker, column=column, marker_x=lines[0].x0)
         if numbered and bold and len(lines) <= 2 and len(full.split()) <= BOLD_HEADING_MAX_WORDS and not full.endswith((".", ";", ",")):
-            return BlockDraft("heading", full, page, bbox, size, bold, column=column)
-        return BlockDraft("list_item", text, page, bbox, size, bold, marker=marker, column=column, marker_x=lines[0].x0)
+            heading = BlockDraft("heading", full, page, bbox, size, bold, column=column)
+            heading.as_item = item  # kept in case its neighbours show it is one item of a list
+            return heading
+        return item
     text = join_lines([l.text for l in lines])
     words = len(text.split())
     if all(is_large(l, body_size) for l in lines) and words <= HEADING_MAX_WORDS and len(lines) <= 4:
@@ -454,8 +460,50 @@ def page_blocks(layout: PageLayout, lines: list[Line], body_size: float) -> list
         flush()
         group = _Group([line], marker)
     flush()
+    drafts = _items_in_numbered_runs(drafts)
     _list_levels(drafts)
     return drafts
+
+
+def _marker_number(draft: BlockDraft | None) -> int | None:
+    if draft is None or draft.kind != "list_item" or not draft.marker:
+        return None
+    match = re.match(r"^\(?(\d{1,2})[.)]?$", draft.marker)
+    return int(match.group(1)) if match else None
+
+
+def _items_in_numbered_runs(drafts: list[BlockDraft]) -> list[BlockDraft]:
+    """A short bold numbered line reads as a heading ("3. Our approach"), unless it sits in a run
+    of numbered items whose numbers it continues, at its own indentation, with the same marker
+    style and no more space around it than between lines: then it is the one item of the list
+    that has no description ("2) Tackling disadvantage – ...", "3) The importance of
+    communities", "4) Transforming services – ...")."""
+    out = list(drafts)
+
+    def continues(item: BlockDraft, other: BlockDraft | None, step: int) -> bool:
+        if other is None or other.kind != "list_item" or other.page != item.page or other.column != item.column:
+            return False
+        n, m = _marker_number(item), _marker_number(other)
+        if n is None or m != n + step or re.sub(r"\d", "", item.marker) != re.sub(r"\d", "", other.marker):
+            return False
+        if other.marker_x is None or abs(other.marker_x - item.marker_x) > 3.0:
+            return False
+        upper, lower = (other, item) if step < 0 else (item, other)
+        return 0 <= lower.bbox[1] - upper.bbox[3] <= 1.5 * (item.size or 10.0)
+
+    changed = True
+    while changed:
+        changed = False
+        for i, draft in enumerate(out):
+            item = draft.as_item
+            if draft.kind != "heading" or item is None:
+                continue
+            before = out[i - 1] if i > 0 else None
+            after = out[i + 1] if i + 1 < len(out) else None
+            if continues(item, before, -1) or continues(item, after, +1):
+                out[i] = item
+                changed = True
+    return out
 
 
 def _list_levels(drafts: list[BlockDraft]) -> None:

@@ -29,7 +29,7 @@ from pipeline.loaders.rows import continues_row, merge_rows
 from schemas.document import Block, Cell, Document, Page, Row, Span, Table
 
 BULLET_LINE = re.compile(
-    r"^(?P<indent>[ \t]*)(?P<marker>(?:[-–•●▪◦*‣➢►✓✔\uf0b7\uf0a7](?:[ \t]+[✓✔])?))(?:[ \t]+|$)(?P<text>.*)$"
+    r"^(?P<indent>[ \t]*)(?P<marker>(?:[-–•●▪◦*‣➢►✓✔\uf0b7\uf0a7](?:[ \t]+[✓✔])?)|o(?=[ \t]+[A-Z0-9]))(?:[ \t]+|$)(?P<text>.*)$"
 )
 NUMBER_LINE = re.compile(
     r"^(?P<indent>[ \t]*)(?P<marker>\d{1,2}[.)]|\(?[a-h]\)|\((?:i|ii|iii|iv|v|vi|vii|viii|ix|x)\))[ \t]+(?P<text>\S.*)$"

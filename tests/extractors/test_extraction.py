@@ -300,3 +300,54 @@ def test_kpi_table_with_dated_headers():
     result = run(text)
     (m,) = result.measures
     assert (m.value, str(m.as_at), m.target, str(m.target_date), m.status) == ("41%", "2024-03-31", "100%", "2027-03-31", "amber")
+
+
+RED_KPIS = (
+    "2. Quarter 3 performance\n\n2.2 Of the 38 KPIs included in the report, the latest RAG status are as follows:\n"
+    "  • 17 are rated Green – the target was achieved.\n  • Nine are rated Red – below the floor standard.\n"
+    "2.3 The nine indicators where the RAG rating is Red, are in:\n  • Customer Services\n"
+    "    o Percentage of complaints responded to within timescale\n  • Adult Social Care\n"
+    "    o Proportion of new Care Needs Assessments delivered within 28 days\n    o Number of foster households\n"
+    "2.4 With regards to direction of travel, 10 indicators show a positive trend.\n"
+)
+EXPECTED_RED = [
+    ("Percentage of complaints responded to within timescale", "red"),
+    ("Proportion of new Care Needs Assessments delivered within 28 days", "red"),
+    ("Number of foster households", "red"),
+]
+
+
+def test_indicators_listed_under_groups_after_a_lead_in_that_rates_them():
+    # Group labels ("Customer Services") are not measures, counts ("17 are rated Green") are not
+    # indicators, and the one rating the lead-in names is every item's status.
+    result = run(RED_KPIS)
+    assert [(m.name, m.status) for m in result.measures] == EXPECTED_RED
+    assert result.actions == ()
+
+
+def test_a_numbered_list_item_can_be_the_lead_in_of_its_sub_list():
+    # The PDF loader reads "2.3. The nine indicators ...:" as a numbered item with bullets below it.
+    from schemas.document import Block, Page
+
+    lines = [("2.3.", 0, "The nine indicators where the RAG rating is Red, are in:"), ("•", 1, "Customer Services"),
+             ("o", 2, EXPECTED_RED[0][0]), ("•", 1, "Adult Social Care"), ("o", 2, EXPECTED_RED[1][0]),
+             ("o", 2, EXPECTED_RED[2][0]), ("2.4.", 0, "With regards to direction of travel, 10 indicators show a positive trend."),
+             ("•", 1, "Percentage of invoices paid within 30 days")]
+    blocks = tuple(Block(id=f"b{i}", kind="list_item", text=t, marker=m, level=lv) for i, (m, lv, t) in enumerate(lines))
+    doc = Document(source="t.pdf", path="t.pdf", format="pdf", sha256="0" * 64, pages=(Page(number=1, blocks=blocks),))
+    result = extract(doc, DocumentInfo(source="t.pdf"))
+    # The sub-list ends at the next item of the lead-in's own level: the last bullet is not a measure.
+    assert [(m.name, m.status) for m in result.measures] == EXPECTED_RED
+
+
+def test_listed_themes_are_named_without_their_long_description():
+    result = run(
+        "This summary is structured around three themes:\n\n"
+        "1) A healthy start to life – summary of the key health and development outcomes, universal services in "
+        "early years and the identification of families at risk\n"
+        "2) Tackling disadvantage – needs of children and families who may require longer term and specialist support\n"
+        "3) Early identification and support – needs are identified early and met quickly\n"
+    )
+    assert [(p.number, p.title) for p in result.priorities] == [
+        ("1", "A healthy start to life"), ("2", "Tackling disadvantage"),
+        ("3", "Early identification and support – needs are identified early and met quickly")]

@@ -156,6 +156,47 @@ def test_bold_short_line_standing_alone_is_a_heading(tmp_path):
     assert kinds == [("paragraph", "The council wil"), ("heading", "What we will do"), ("paragraph", "The council wil")]
 
 
+def draw_runs(c: canvas.Canvas, runs, x: float, top: float, size: float = 10) -> None:
+    """One printed line made of (font, text) runs."""
+    for font, text in runs:
+        c.setFont(font, size)
+        c.drawString(x, HEIGHT - top, text)
+        x += c.stringWidth(text, font, size)
+
+
+THEMES = [
+    ("1) ", "A healthy start to life", " – outcomes, universal services and the families who may need support"),
+    ("2) ", "Tackling disadvantage", " – children and families who may need longer term and specialist help"),
+    ("3) ", "The importance of communities and partnership", ""),
+    ("4) ", "Transforming services", " – a discussion of how services are designed with families"),
+]
+
+
+def test_bold_numbered_item_inside_a_numbered_list_stays_an_item(tmp_path):
+    # A wholly bold "3) ..." would read as a numbered heading on its own; between items 2) and 4)
+    # at the same indentation and spacing it is the list's third item.
+    def draw(c, _):
+        draw_lines(c, ["This summary is structured around four themes:"], top=80)
+        for n, (marker, name, rest) in enumerate(THEMES):
+            runs = [("Helvetica-Bold" if not rest else "Helvetica", marker), ("Helvetica-Bold", name)]
+            draw_runs(c, runs + ([("Helvetica", rest)] if rest else []), x=72, top=100 + 15 * n)
+
+    items = [(b.kind, b.marker) for b in blocks(pdf(tmp_path, draw))]
+    assert items[1:] == [("list_item", "1)"), ("list_item", "2)"), ("list_item", "3)"), ("list_item", "4)")]
+
+
+def test_bold_numbered_line_after_a_list_and_a_gap_is_a_heading(tmp_path):
+    def draw(c, _):
+        draw_lines(c, ["We will:"], top=80)
+        for n, (marker, name, rest) in enumerate(THEMES[:2]):
+            draw_runs(c, [("Helvetica", marker), ("Helvetica-Bold", name), ("Helvetica", rest)], x=72, top=100 + 15 * n)
+        draw_runs(c, [("Helvetica-Bold", "3) Next steps")], x=72, top=160)
+        draw_lines(c, BODY, top=180)
+
+    found = [(b.kind, b.text[:12]) for b in blocks(pdf(tmp_path, draw))]
+    assert ("heading", "3) Next step") in found
+
+
 @pytest.mark.parametrize(
     ("line", "marker", "text"),
     [
