@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from extractors.deadlines import deadline_for_action, parse_deadline
+from extractors.deadlines import deadline_for_action, parse_deadline, parse_plan_year, plan_years
 from extractors.registry import stage
 from extractors.state import State
 from schemas.records import Action, Deadline
@@ -29,13 +29,15 @@ def _first_day(deadline: Deadline):
     return end.replace(month=1, day=1)
 
 
-def deadline_of(action: Action, plan_end: int | None, plan_start: int | None = None) -> Deadline | None:
-    """The timescale column when there is one (with a start column, the interval between them);
-    else a date in the commitment itself; else an explicit due date ("to be launched by end of
-    July 2021") in the row's other columns."""
+def deadline_of(action: Action, plan_end: int | None, plan_start: int | None = None,
+                years: dict[int, Deadline] | None = None) -> Deadline | None:
+    """The timescale column when there is one (with a start column, the interval between them;
+    "Year 2–3" read with the document's key to its plan years); else a date in the commitment
+    itself; else an explicit due date ("to be launched by end of July 2021") in the row's other
+    columns."""
     timescale = action.details.get("timescale", "")
     if timescale:
-        found = parse_deadline(timescale, plan_end=plan_end, plan_start=plan_start)
+        found = parse_plan_year(timescale, years or {}) or parse_deadline(timescale, plan_end=plan_end, plan_start=plan_start)
         start = parse_deadline(action.details.get("start", ""), plan_start=plan_start) if action.details.get("start") else None
         if start and _first_day(start):
             if found:
@@ -59,9 +61,10 @@ def deadline_of(action: Action, plan_end: int | None, plan_start: int | None = N
 @stage("action_fields", requires=("actions",), assigns=("actions",))
 def fill_action_fields(state: State) -> dict:
     plan_end, plan_start = state.settings.plan_end, state.settings.plan_start
+    years = plan_years(b.text for b in state.blocks if b.kind in ("paragraph", "list_item", "heading"))
     actions = []
     for action in state.actions:
-        update: dict = {"deadline": deadline_of(action, plan_end, plan_start)}
+        update: dict = {"deadline": deadline_of(action, plan_end, plan_start, years)}
         ref = action.details.get("ref", "")
         if ref and REF.match(ref):
             update["ref"] = REF.match(ref).group(1)

@@ -409,3 +409,55 @@ def deadline_for_action(text: str, *, strict: bool = False,
         return None
     due = [h for h in hits if "by" in h.prep.lower().split()] or [h for h in hits if h.mode == "due"]
     return _deadline(text, (due or hits)[0], plan_end)
+
+
+# "Year 1 means the 2025/26 academic year", "Year 2 = 2026/27", "Year 3 (2027/28)": the
+# document's own key to the years of its plan, used for timescales written "Year 1", "Year 2–3".
+_PLAN_YEAR_DEF_RX = re.compile(
+    r"\byear\s+(?P<n>\d)\b\s*(?:means|is|=|:|–|—|-|\()\s*(?:the\s+)?(?P<period>\d{4}\s*[/-]\s*\d{2,4})", re.I
+)
+_PLAN_YEAR_USE_RX = re.compile(
+    r"^\s*(?:by\s+(?:the\s+)?(?:end\s+of\s+)?)?years?\s+(?P<a>\d)(?:\s*(?:[–—-]|to|and|&)\s*(?:years?\s+)?(?P<b>\d))?\s*\.?\s*$",
+    re.I,
+)
+
+
+def plan_years(texts) -> dict[int, Deadline]:
+    """The years of the plan as a document defines them, by number.
+
+        >>> key = plan_years(["In the timeline, Year 1 means the 2025/26 academic year, Year 2 means 2026/27."])
+        >>> key[2].start, key[2].end
+        (datetime.date(2026, 9, 1), datetime.date(2027, 8, 31))
+    """
+    key: dict[int, Deadline] = {}
+    for text in texts:
+        matches = list(_PLAN_YEAR_DEF_RX.finditer(text))
+        if not matches:
+            continue
+        # One "academic"/"financial" in the sentence that defines them says which all of them are.
+        kind = "academic year " if re.search(r"\bacademic\b", text, re.I) else ""
+        for match in matches:
+            found = parse_deadline(kind + match.group("period"))
+            if found and found.start and found.end:
+                key.setdefault(int(match.group("n")), found)
+    return key
+
+
+def parse_plan_year(text: str, key: dict[int, Deadline]) -> Deadline | None:
+    """A timescale given in the plan's own years ("Year 1", "Year 2–3"), read with its key.
+
+        >>> key = plan_years(["Year 1 is 2025/26, Year 2 is 2026/27, Year 3 is 2027/28"])
+        >>> found = parse_plan_year("Year 2–3", key)
+        >>> found.start, found.end
+        (datetime.date(2026, 4, 1), datetime.date(2028, 3, 31))
+        >>> parse_plan_year("Year 9", key) is None
+        True
+    """
+    match = _PLAN_YEAR_USE_RX.match(text)
+    if not match or not key:
+        return None
+    first, last = int(match.group("a")), int(match.group("b") or match.group("a"))
+    if first not in key or last not in key or last < first:
+        return None
+    granularity = key[first].granularity if first == last else "year_range"
+    return Deadline(text=text.strip(), start=key[first].start, end=key[last].end, granularity=granularity)

@@ -487,3 +487,41 @@ def test_never_raises(text: str) -> None:
     find_deadlines(text)
     deadline_for_action(text)
     deadline_for_action(text, strict=True)
+
+
+# --------------------------------------------------------------------------- plan years
+
+ACADEMIC_KEY = "In the implementation timeline, Year 1 means the 2025/26 academic year, Year 2 means 2026/27 and Year 3 means 2027/28."
+
+
+@pytest.mark.parametrize(
+    ("key_text", "timescale", "start", "end"),
+    [
+        (ACADEMIC_KEY, "Year 1", "2025-09-01", "2026-08-31"),
+        (ACADEMIC_KEY, "Year 2–3", "2026-09-01", "2028-08-31"),
+        (ACADEMIC_KEY, "Years 1 to 2", "2025-09-01", "2027-08-31"),
+        (ACADEMIC_KEY, "by the end of Year 3", "2027-09-01", "2028-08-31"),
+        ("Year 1 (2024/25), Year 2 (2025/26)", "Year 2", "2025-04-01", "2026-03-31"),
+        ("Year 1 = 2024-25; Year 2 = 2025-26", "Year 1 and 2", "2024-04-01", "2026-03-31"),
+    ],
+)
+def test_plan_years_read_with_the_documents_key(key_text, timescale, start, end):
+    from extractors.deadlines import parse_plan_year, plan_years
+
+    found = parse_plan_year(timescale, plan_years([key_text]))
+    assert (str(found.start), str(found.end)) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("key_text", "timescale"),
+    [
+        ("", "Year 1"),  # no key: the years of the plan are unknown
+        (ACADEMIC_KEY, "Year 4"),  # a year the key does not define
+        (ACADEMIC_KEY, "Year 9 transition reviews"),  # a school year group, not a timescale
+        ("Pupils in Year 6 sit SATs in May.", "Year 6"),  # not a key
+    ],
+)
+def test_plan_years_without_a_key_are_not_guessed(key_text, timescale):
+    from extractors.deadlines import parse_plan_year, plan_years
+
+    assert parse_plan_year(timescale, plan_years([key_text])) is None

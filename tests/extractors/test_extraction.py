@@ -351,3 +351,14 @@ def test_listed_themes_are_named_without_their_long_description():
     assert [(p.number, p.title) for p in result.priorities] == [
         ("1", "A healthy start to life"), ("2", "Tackling disadvantage"),
         ("3", "Early identification and support – needs are identified early and met quickly")]
+
+
+def test_timescales_in_the_plans_own_years():
+    result = run(
+        "It covers three academic years. Year 1 means the 2025/26 academic year, Year 2 means 2026/27 and "
+        "Year 3 means 2027/28.\n\nImplementation timeline\n\nRef\tAction\tTimescale\tLead\n"
+        "IT1\tFund an adviser for every secondary school\tYear 1\tHead of Inclusion\n"
+        "IT2\tCommission an outreach service from special schools\tYear 2–3\tHead of SEND\n"
+    )
+    assert [(a.ref, str(a.deadline.start), str(a.deadline.end)) for a in result.actions] == [
+        ("IT1", "2025-09-01", "2026-08-31"), ("IT2", "2026-09-01", "2028-08-31")]
