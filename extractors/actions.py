@@ -324,6 +324,9 @@ def find_actions(state: State) -> dict:
     noise: list[Problem] = []
     blocks = _join_split_tables(state)
     titles = [_key(p.title) for p in state.priorities]
+    # Priorities written as lead-in sentences ("Raising awareness amongst schools ...:"): the
+    # verb-led items after each are its commitments.
+    priority_blocks = {p.provenance.block_id for p in state.priorities if p.provenance}
     for i, block in enumerate(blocks):
         if block is None:
             continue
@@ -337,7 +340,8 @@ def find_actions(state: State) -> dict:
                 continue
             cue = blocks[section.cue] if section.cue is not None else None
             labels = _labelled(blocks[i + 1]) if i + 1 < len(blocks) and blocks[i + 1] is not None else {}
-            under_priority = section.heading is not None and priority_heading_pattern().match(state.blocks[section.heading].text)
+            under_priority = (section.heading is not None and priority_heading_pattern().match(state.blocks[section.heading].text)) or (
+                cue is not None and cue.kind == "paragraph" and cue.id in priority_blocks)
             item = strip_bullet(block.text)
             verb_first = starts_with_commitment_verb(item)
             # A lower-case instruction ("deliver the Towns Fund programme") carries on an

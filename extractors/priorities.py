@@ -25,7 +25,7 @@ from extractors.patterns import cues, priority_heading_pattern
 from extractors.registry import stage
 from extractors.state import State
 from extractors.tables import roles_from_header, sub_objective
-from extractors.text_cues import alpha_words, is_action_cue, is_measure_cue
+from extractors.text_cues import alpha_words, is_action_cue, is_measure_cue, starts_with_commitment_verb
 from schemas.document import Cell, Row
 from schemas.records import Priority, Provenance
 
@@ -197,11 +197,6 @@ def _numbered(state: State) -> tuple[dict[str, Priority], dict[str, int]]:
                 sub = sub_objective(row)
                 if sub and sub[0] not in found and sub[0].split(".")[0] in found:
                     number, title = sub
-                    prov = Provenance(page=row.page, block_id=block.id, span=row.span, bbox=row.bbox, source_text=row.cells[0].text)
-                    found[number] = Priority(number=number, level=2, title=_title(title), parent=number.split(".")[0], provenance=prov)
-                sub = sub_objective(row)
-                if sub and sub[0] not in found and sub[0].split(".")[0] in found:
-                    number, title = sub
                     parent = number.split(".")[0]
                     prov = Provenance(page=row.page, block_id=block.id, span=row.span, bbox=row.bbox, source_text=row.cells[0].text)
                     found[number] = Priority(number=number, level=2, title=_title(title), parent=parent, provenance=prov)
@@ -213,7 +208,7 @@ def _numbered(state: State) -> tuple[dict[str, Priority], dict[str, int]]:
                     found[number] = Priority(number=number, level=1, title=title, provenance=_provenance(block, text))
                     where[number] = i
     if not any(p.level == 1 for p in found.values()):
-        for number, index, title in _code_series(state) or _counted_headings(state) or _bold_led(state) or _table_groups(state):
+        for number, index, title in _code_series(state) or _counted_headings(state) or _bold_led(state) or _table_groups(state) or _lead_in_groups(state):
             found[number] = Priority(number=number, level=1, title=title, provenance=_provenance(blocks[index], blocks[index].text))
             where[number] = index
     if found:
@@ -267,6 +262,36 @@ def _table_groups(state: State) -> list[tuple[str, int, str]]:
                     seen.add(match.group("number"))
                     out.append((match.group("number"), i, _title(match.group("title"))))
     return out if len(out) >= 2 else []
+
+
+def _lead_in_groups(state: State) -> list[tuple[str, int, str]]:
+    """Under a line that names priorities ("Strategic Aims:", "Our priorities"), each aim
+    written as a lead-in sentence ending in ":" with its own list of commitments below it
+    ("Raising awareness amongst schools ...:" + "• Work with headteachers ..."): two or more."""
+    nouns = set(cues().priority_nouns)
+    blocks = state.blocks
+    for i, block in enumerate(blocks):
+        if block.kind not in ("heading", "paragraph") or len(block.text.split()) > 8:
+            continue
+        if not set(re.findall(r"[a-z]+", block.text.lower())) & nouns or priority_heading_pattern().match(block.text):
+            continue
+        out: list[tuple[str, int, str]] = []
+        j = i + 1
+        while j < len(blocks) and blocks[j].kind != "heading":
+            lead = blocks[j]
+            items = []
+            k = j + 1
+            while k < len(blocks) and blocks[k].kind == "list_item":
+                items.append(blocks[k])
+                k += 1
+            if lead.kind == "paragraph" and lead.text.rstrip().endswith(":") and len(lead.text.split()) <= 40 and items:
+                verbs = sum(1 for b in items if starts_with_commitment_verb(strip_bullet(b.text)))
+                if 2 * verbs >= len(items):
+                    out.append((str(len(out) + 1), j, _title(lead.text)))
+            j = max(k, j + 1)
+        if len(out) >= 2:
+            return out
+    return []
 
 
 COUNT_WORDS = {w: n for n, w in enumerate("two three four five six seven eight nine ten".split(), start=2)}

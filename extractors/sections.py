@@ -116,8 +116,9 @@ def find_sections(state: State) -> dict:
             # unless the loader knows the line is a heading as large as the cue's.
             if scope != "heading" or same_rank:
                 heading, cue, kind, scope = i, None, "other", None
-        elif block.kind == "paragraph" and text.endswith(":") and scope is None:
-            # A lead-in for some other kind of list ("Our 5 Key Pledges are:").
+        elif block.kind == "paragraph" and text.endswith(":") and (scope is None or (scope == "lead_in" and kind == "other")):
+            # A lead-in for some other kind of list ("Our 5 Key Pledges are:"); one that had no
+            # list of its own ("Our aims:" over "Raising awareness ...:") gives way to the next.
             cue, kind, scope = i, "other", "lead_in"
         sections.append(Section(heading=heading, cue=cue, kind=kind))
     return {"sections": tuple(sections)}

@@ -92,3 +92,17 @@ def test_committed_real_metrics_match_a_real_run(real_report):
     committed = (Path(__file__).resolve().parent.parent / "metrics" / "real.md").read_text(encoding="utf-8")
     for kind, counts in real_report.kinds.items():
         assert f"{counts.f1:.3f}" in committed, f"metrics/real.md is stale for {kind}: run `make metrics`"
+
+
+def test_strategic_aims_written_as_lead_ins_carry_their_commitments(real_db):
+    # Checked by hand on pages 23-25 ("Looking to 2025"): five aims, each a sentence ending in
+    # ":" over its own bulleted commitments.
+    _, db = real_db
+    doc = "kent_armed_forces_covenant_annual_report_2024.pdf"
+    titles = [r["title"] for r in db.query(
+        "SELECT p.title FROM priorities p JOIN documents d ON d.id = p.document_id WHERE d.source = ? ORDER BY p.ordinal", [doc])]
+    assert len(titles) == 5 and titles[2].startswith("Raising awareness amongst schools")
+    actions = {r["text"][:30]: r["priority_numbers"] for r in db.query(
+        "SELECT a.text, a.priority_numbers FROM actions a JOIN documents d ON d.id = a.document_id WHERE d.source = ?", [doc])}
+    assert 15 <= len(actions) <= 23
+    assert "3" in actions["Work with Headteachers across "]

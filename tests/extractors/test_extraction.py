@@ -362,3 +362,29 @@ def test_timescales_in_the_plans_own_years():
     )
     assert [(a.ref, str(a.deadline.start), str(a.deadline.end)) for a in result.actions] == [
         ("IT1", "2025-09-01", "2026-08-31"), ("IT2", "2026-09-01", "2028-08-31")]
+
+
+def test_aims_written_as_lead_in_sentences_with_their_own_commitments():
+    result = run(
+        "Looking to next year\n\nOur Strategic Aims:\n\n"
+        "Raising awareness amongst schools of the specific needs of service children:\n"
+        "  • Work with headteachers of the schools with the most service children.\n"
+        "  • Extend an invitation to a headteacher representative to the welfare meetings.\n\n"
+        "Maintaining a strong focus on recruitment and training of ex-service personnel:\n"
+        "  • Support and promote the benefits of recruiting reservists.\n"
+        "  • By holding an annual conference this aim is furthered.\n"
+    )
+    assert [(p.number, p.title) for p in result.priorities] == [
+        ("1", "Raising awareness amongst schools of the specific needs of service children"),
+        ("2", "Maintaining a strong focus on recruitment and training of ex-service personnel")]
+    # Verb-led items are the aims' commitments; "By holding ..." is not a commitment.
+    assert [(a.text[:20], a.priorities) for a in result.actions] == [
+        ("Work with headteache", ("1",)), ("Extend an invitation", ("1",)), ("Support and promote ", ("2",))]
+
+
+def test_a_single_lead_in_with_a_list_is_not_a_set_of_priorities():
+    result = run(
+        "Our aims\n\nWe asked parents what matters to them and they told us:\n"
+        "  • Make services easier to find.\n  • Keep the same worker.\n"
+    )
+    assert result.priorities == ()
