@@ -17,8 +17,11 @@ from spacy.matcher import Matcher
 from extractors.patterns import HERE, PatternFileError
 
 
-# "We will know this has worked when ...": how success is recognised, not a commitment.
-NOT_COMMITMENTS = frozenset({"know", "see", "judge", "recognise", "recognize"})
+# "We will know this has worked when ...": how success is recognised, not a commitment; "the
+# Council will need to / expect / require developers to / have regard to ...": conditions a
+# policy sets for others, not something the council undertakes to do.
+NOT_COMMITMENTS = frozenset({"know", "see", "judge", "recognise", "recognize", "need", "expect", "require"})
+NOT_COMMITMENT_PHRASES = frozenset({("have", "regard")})
 
 
 @lru_cache(maxsize=1)
@@ -73,7 +76,8 @@ def commitment_sentences(text: str) -> list[tuple[int, int, str]]:
         for _, start, end in matcher(sent):
             opens = start == 0 or (sent[start - 1].text == "," and start <= 16)
             following = sent[end].lower_ if end < len(sent) else ""
-            if opens and following not in NOT_COMMITMENTS:
+            phrase = (following, sent[end + 1].lower_ if end + 1 < len(sent) else "")
+            if opens and following not in NOT_COMMITMENTS and phrase not in NOT_COMMITMENT_PHRASES:
                 found.append((sent.start_char, sent.end_char, sent.text.strip()))
             break
     return found

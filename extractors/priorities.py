@@ -401,7 +401,8 @@ def _listed(state: State) -> dict[str, Priority]:
             while j < len(blocks) and blocks[j].kind == "list_item" and blocks[j].marker and NUMBER_MARKER.match(blocks[j].marker):
                 run.append(blocks[j])
                 j += 1
-            lead = blocks[i - 1].text if i > 0 else ""
+            # The sentence that introduces the list names what its items are.
+            lead = re.split(r"(?<=[.!?])\s+", blocks[i - 1].text.strip())[-1] if i > 0 else ""
             lead_words = set(re.findall(r"[a-z]+", lead.lower()))
             if len(run) >= 2 and lead_words & nouns and not is_measure_cue(lead) and not found:
                 for item in run:
@@ -481,9 +482,19 @@ def _anchors_by_naming(state: State, found: dict[str, Priority], where: dict[str
     return anchors
 
 
+def _fragment(found: dict[str, Priority]) -> bool:
+    """Two or more numbered priorities without a first ("Key theme 4", "Key theme 5" among
+    unnumbered interview themes): not the document's own set. (One alone may be a plan's only
+    priority heading in an extract.)"""
+    numbers = [p.number for p in found.values() if p.level == 1]
+    return len(numbers) >= 2 and all(n.isdigit() for n in numbers) and "1" not in numbers
+
+
 @stage("priorities", requires=("sections",), assigns=("priorities", "anchors"))
 def find_priorities(state: State) -> dict:
     found, where = _numbered(state)
+    if _fragment(found):
+        found, where = {}, {}
     where = {n: i for n, i in where.items() if found[n].level == 1}
     anchors: dict[int, str] = {}
     if any(p.level == 1 for p in found.values()):

@@ -388,3 +388,38 @@ def test_a_single_lead_in_with_a_list_is_not_a_set_of_priorities():
         "  • Make services easier to find.\n  • Keep the same worker.\n"
     )
     assert result.priorities == ()
+
+
+def test_a_numbered_series_without_its_first_is_not_the_documents_priorities():
+    # "Key theme 4/5" among unnumbered interview themes, or "Priority 4" quoted from another plan.
+    result = run(
+        "Partnership working\n\nStaff said partners share information well.\n\n"
+        "KEY THEME 4: INEQUALITY IN SERVICE PROVISION\n\nThresholds vary across the county.\n\n"
+        "KEY THEME 5: MODELS OF SUPPORT\n\nToo many professionals are involved.\n"
+    )
+    assert result.priorities == ()
+
+
+def test_a_numbered_list_is_priorities_only_when_its_own_lead_in_sentence_names_them():
+    lead = ("Emerging themes from several sources are more robust. Through triangulation the following "
+            "elements may be considered:\n")
+    items = "1. Incidence or prevalence\n2. Effectiveness of any intervention\n3. Assessment of existing services\n"
+    assert run(lead + items).priorities == ()
+    named = run("The evidence is grouped into three themes:\n" + items)
+    assert [p.title for p in named.priorities][0] == "Incidence or prevalence"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "is_commitment"),
+    [
+        ("The Council will work with partners to deliver new school places.", True),
+        ("Where the developer cannot provide it, the Council will require the developer to pay.", False),
+        ("In setting the levy, the Council will have regard to viability.", False),
+        ("The Council will need to find savings of £10m.", False),
+        ("We will expect providers to report quarterly.", False),
+    ],
+)
+def test_conditions_set_for_others_are_not_commitments(sentence, is_commitment):
+    from extractors.nlp import commitment_sentences
+
+    assert bool(commitment_sentences(sentence)) is is_commitment
