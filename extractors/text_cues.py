@@ -43,9 +43,15 @@ def starts_with_commitment_verb(text: str) -> bool:
     verbs = commitment_verbs()
     if not (word in verbs or (word.endswith("s") and word[:-1] in verbs)):
         return False
-    # "Work is now progressing ..." uses the word as a noun: not an instruction.
+    # "Work is now progressing ...", "support for the faster roll out of broadband", "review of
+    # the service" use the word as a noun: not an instruction.
     following = text.strip()[match.end():].split()
-    return not (following and following[0].lower().strip(",.") in AUXILIARIES)
+    after = following[0].lower().strip(",.") if following else ""
+    return not (after in AUXILIARIES or after == "of" or (after == "for" and word in NOUN_FOR))
+
+
+# Instruction words that, followed by "for", are nouns ("support for", "funding for").
+NOUN_FOR = frozenset({"support", "review", "funding", "provision", "access", "demand", "increase", "investment", "use"})
 
 
 def alpha_words(text: str) -> int:

@@ -423,3 +423,18 @@ def test_conditions_set_for_others_are_not_commitments(sentence, is_commitment):
     from extractors.nlp import commitment_sentences
 
     assert bool(commitment_sentences(sentence)) is is_commitment
+
+
+@pytest.mark.parametrize(
+    ("item", "verb_first"),
+    [
+        ("support care leavers into work", True),
+        ("support for the faster roll out of broadband", False),
+        ("review of the short breaks offer", False),
+        ("provide for children close to home", True),
+        ("Review the short breaks offer by March 2026", True),
+        ("Work is now progressing with partners", False),
+    ],
+)
+def test_instruction_words_used_as_nouns(item, verb_first):
+    assert starts_with_commitment_verb(item) is verb_first
