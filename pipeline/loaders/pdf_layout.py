@@ -10,7 +10,6 @@ list items (a bullet or a list number, with their continuation lines) and paragr
 from __future__ import annotations
 
 import re
-
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
