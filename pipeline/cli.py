@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from pipeline.ingest import BUNDLED_CORPUS, PROJECT_ROOT, IngestError, ingest
+from pipeline.loaders import MAX_MEGABYTES, MAX_PAGES
 
 DEFAULT_DB = "councilplans.db"
 DEFAULT_GOLD = PROJECT_ROOT / "corpus" / "gold"
@@ -27,7 +28,12 @@ def main() -> None:
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(path_type=Path))
 @click.option("--council", help="Council for files not in a manifest (any spelling the register knows).")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
-def ingest_command(paths: tuple[Path, ...], db_path: Path, council: str | None, workers: int) -> None:
+@click.option("--max-mb", "max_megabytes", default=MAX_MEGABYTES, show_default=True, type=click.FloatRange(min=0.001),
+              help="Skip (and report) files larger than this.")
+@click.option("--max-pages", default=MAX_PAGES, show_default=True, type=click.IntRange(min=1),
+              help="Skip (and report) PDFs with more pages than this.")
+def ingest_command(paths: tuple[Path, ...], db_path: Path, council: str | None, workers: int,
+                   max_megabytes: float, max_pages: int) -> None:
     """Ingest documents (files or folders; default: the bundled corpus) into DB."""
     from rich.console import Console
     from rich.progress import Progress
@@ -48,7 +54,8 @@ def ingest_command(paths: tuple[Path, ...], db_path: Path, council: str | None, 
                 if result.problem:
                     console.print(f"[red]✗ {result.source}[/red]: {result.problem.stage}: {result.problem.reason}")
 
-            report = ingest(targets, db_path, council=council, workers=workers, on_result=on_result)
+            report = ingest(targets, db_path, council=council, workers=workers, on_result=on_result,
+                            max_megabytes=max_megabytes, max_pages=max_pages)
     except (IngestError, UnknownCouncil) as exc:
         raise click.ClickException(f"{exc}\nHint: pass existing files or folders, and --council with a name from the register.")
     for source, counts in report.counts.items():

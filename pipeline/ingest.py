@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 from extractors.cleaners import clean_text
 from pipeline.councils import UnknownCouncil, register
 from pipeline.extract import extract
-from pipeline.loaders import SUFFIXES, LoadError, load
+from pipeline.loaders import MAX_MEGABYTES, MAX_PAGES, SUFFIXES, LoadError, load
 from pipeline.manifest import ManifestEntry, find_manifest, load_manifest
 from pipeline.store import clear_file_problems, open_db, store_extraction, store_problems
 from schemas.document import Document
@@ -111,11 +111,12 @@ def describe(document: Document, entry: ManifestEntry | None, council_name: str 
     return info, council
 
 
-def process_file(path: str, council_name: str | None = None) -> FileResult:
-    """Load and extract one file. Never raises for a bad document: returns its problem."""
+def process_file(path: str, council_name: str | None = None, limits: dict | None = None) -> FileResult:
+    """Load and extract one file. Never raises for a bad document: returns its problem.
+    `limits`: keyword arguments for `load` (max_megabytes, max_pages)."""
     source = Path(path).name
     try:
-        document = load(path)
+        document = load(path, **(limits or {}))
         manifest_path = find_manifest(Path(path))
         entry = load_manifest(manifest_path).find(source) if manifest_path else None
         info, council = describe(document, entry, council_name)
@@ -136,8 +137,11 @@ def ingest(
     council: str | None = None,
     workers: int = 1,
     on_result: Callable[[FileResult], None] | None = None,
+    max_megabytes: float = MAX_MEGABYTES,
+    max_pages: int = MAX_PAGES,
 ) -> IngestReport:
-    """Ingest files or folders (default: the bundled corpus) into the database at `db_path`."""
+    """Ingest files or folders (default: the bundled corpus) into the database at `db_path`.
+    A file over `max_megabytes` or (PDF) `max_pages` is reported as a problem and skipped."""
     files = discover(paths or [BUNDLED_CORPUS])
     if not files:
         raise IngestError("no documents found (supported: " + ", ".join(sorted(SUFFIXES)) + ")")
@@ -146,14 +150,15 @@ def ingest(
     db = open_db(db_path)
     report = IngestReport()
     names = [str(f) for f in files]
+    limits = {"max_megabytes": max_megabytes, "max_pages": max_pages}
     if workers > 1 and len(names) > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = pool.map(process_file, names, [council] * len(names), chunksize=1)
+            results = pool.map(process_file, names, [council] * len(names), [limits] * len(names), chunksize=1)
             for result in results:
                 _store(db, result, report, on_result)
     else:
         for name in names:
-            _store(db, process_file(name, council), report, on_result)
+            _store(db, process_file(name, council, limits), report, on_result)
     return report
 
 

@@ -94,16 +94,46 @@ def get_loader(fmt: str) -> Loader:
     raise LoadError("?", f"unknown format {fmt!r}", "known formats: " + ", ".join(sorted(set(SUFFIXES.values()))))
 
 
-def load(path: Path | str) -> Document:
+# Limits that keep one runaway file from exhausting an unattended run; raise them per run with
+# `councilplans ingest --max-mb / --max-pages` (or the keyword arguments of `load`).
+MAX_MEGABYTES = 200
+MAX_PAGES = 1500
+
+
+def _pdf_page_count(path: Path) -> int | None:
+    """The page count pypdfium2 reads from the PDF's page tree, or None if it cannot (the loader
+    then reports what is wrong with the file)."""
+    try:
+        import pypdfium2 as pdfium
+
+        pdf = pdfium.PdfDocument(str(path))
+        try:
+            return len(pdf)
+        finally:
+            pdf.close()
+    except Exception:
+        return None
+
+
+def load(path: Path | str, *, max_megabytes: float = MAX_MEGABYTES, max_pages: int = MAX_PAGES) -> Document:
     """Load any supported file into the document model, or raise `LoadError`."""
     path = Path(path)
     if not path.exists():
         raise LoadError(path, "file not found")
     if not path.is_file():
         raise LoadError(path, "not a file")
-    if path.stat().st_size == 0:
+    size = path.stat().st_size
+    if size == 0:
         raise LoadError(path, "the file is empty")
+    if size > max_megabytes * 1_000_000:
+        raise LoadError(path, f"the file is {size / 1_000_000:.3g} MB, over the limit of {max_megabytes:g} MB",
+                        "raise the limit with --max-mb if this is really a plan")
     fmt = sniff_format(path)
+    if fmt == "pdf":
+        pages = _pdf_page_count(path)
+        if pages is not None and pages > max_pages:
+            raise LoadError(path, f"the PDF has {pages} pages, over the limit of {max_pages}",
+                            "raise the limit with --max-pages if this is really a plan")
     try:
         loader = get_loader(fmt)
     except ImportError as exc:

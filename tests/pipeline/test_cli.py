@@ -46,3 +46,29 @@ def test_debug_shows_blocks_and_what_was_taken():
     assert result.exit_code == 0
     assert "PRIORITY 1 (level 1): Enable access to high quality education" in result.output
     assert "ACTION: harmonise and improve the Foster Care offer by early summer 2020 due 2020-06-30 -> priorities 2" in result.output
+
+
+def test_files_over_the_size_and_page_limits_are_named_and_skipped(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    long_pdf = tmp_path / "long.pdf"
+    c = canvas.Canvas(str(long_pdf))
+    for page in range(3):
+        c.drawString(72, 720, f"We will improve school attendance by March 2026 (page {page + 1}).")
+        c.showPage()
+    c.save()
+    big = tmp_path / "big.txt"
+    big.write_text("We will recruit more foster carers by 2026.\n" * 200, encoding="utf-8")  # about 9 kB
+    small = tmp_path / "small.txt"
+    small.write_text("Our priorities\n\nWe will:\n  • improve school attendance by March 2026\n", encoding="utf-8")
+    db = tmp_path / "limits.db"
+    result = CliRunner().invoke(main, ["ingest", str(long_pdf), str(big), str(small), "--db", str(db),
+                                       "--council", "Kent", "--max-pages", "2", "--max-mb", "0.005"])
+    assert result.exit_code == 0, result.output
+    assert "long.pdf" in result.output and "3 pages, over the limit of 2" in result.output
+    assert "big.txt" in result.output and "over the limit of 0.005 MB" in result.output
+    assert "small.txt: 0 priorities, 1 actions" in result.output
+    assert "1 documents ingested" in result.output and "2 could not be read" in result.output
+    # With the limits raised, the same PDF loads.
+    result = CliRunner().invoke(main, ["ingest", str(long_pdf), "--db", str(db), "--council", "Kent", "--max-pages", "3"])
+    assert "1 documents ingested" in result.output, result.output
