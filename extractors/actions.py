@@ -177,7 +177,7 @@ def _from_table(block: Block, state: State, section_kind: str, dropped: list[Pro
     columns = columns_for(table)
     if not table.header:
         if section_kind != "action":
-            return []
+            return _sentences_in_cells(block)
         if is_noisy(table):
             return _from_noisy_table(block, columns, dropped)
         if "action" in columns.roles:
@@ -186,7 +186,7 @@ def _from_table(block: Block, state: State, section_kind: str, dropped: list[Pro
             if verb_first < max(1, len(texts) / 2):
                 return []
     if "action" not in columns.roles:
-        return []
+        return _sentences_in_cells(block)
     if "measure" in columns.roles and not table.header:
         return []
     actions = []
@@ -210,6 +210,19 @@ def _from_table(block: Block, state: State, section_kind: str, dropped: list[Pro
         source = " | ".join(c.text for c in row.cells if c.text)
         action = _action(text, block, row=row, details=details, source=source)
         actions.append(action.model_copy(update={"section": carried}) if carried else action)
+    return actions
+
+
+def _sentences_in_cells(block: Block) -> list[Action]:
+    """A table that is not a list of actions (questions and responses, a service comparison) may
+    still say "We will ..." or "KCC officers will ..." in a cell: each such sentence is one."""
+    actions = []
+    for row in block.table.rows:
+        for cell in row.cells:
+            for _, _, sentence in commitment_sentences(cell.text):
+                text = clean_text(strip_we_will(sentence))
+                if not sentence.rstrip().endswith(":") and 3 <= len(text.split()) <= MAX_ITEM_WORDS:
+                    actions.append(_action(text, block, row=row, source=sentence))
     return actions
 
 

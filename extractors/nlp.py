@@ -74,7 +74,7 @@ def commitment_sentences(text: str) -> list[tuple[int, int, str]]:
         # Match offsets are relative to the sentence: the opener starts it, or follows an
         # opening clause and its comma ("Working with schools, we will halve exclusions").
         for _, start, end in matcher(sent):
-            opens = start == 0 or (sent[start - 1].text == "," and start <= 16)
+            opens = start == 0 or (sent[start - 1].text == "," and start <= 24)
             following = sent[end].lower_ if end < len(sent) else ""
             phrase = (following, sent[end + 1].lower_ if end + 1 < len(sent) else "")
             if opens and following not in NOT_COMMITMENTS and phrase not in NOT_COMMITMENT_PHRASES:

@@ -438,3 +438,32 @@ def test_conditions_set_for_others_are_not_commitments(sentence, is_commitment):
 )
 def test_instruction_words_used_as_nouns(item, verb_first):
     assert starts_with_commitment_verb(item) is verb_first
+
+
+@pytest.mark.parametrize(
+    ("sentence", "is_commitment"),
+    [
+        ("KCC will publish the new offer by April 2026.", True),
+        ("If the decision to not re-procure the two children's centres contracts goes ahead, KCC officers will "
+         "reach out to the centres.", True),
+        ("The Borough Council will seek further funding.", True),
+        ("The local authority will review the policy annually.", True),
+        ("NCC will need to consult on the change.", False),
+        ("The report will be published in May.", False),
+    ],
+)
+def test_the_council_by_its_initials_or_its_officers(sentence, is_commitment):
+    from extractors.nlp import commitment_sentences
+
+    assert bool(commitment_sentences(sentence)) is is_commitment
+
+
+def test_commitments_in_the_cells_of_a_question_and_response_table():
+    result = run(
+        "Issue raised\tResponse\n"
+        "Families will lose a local venue.\tRooms will remain available. KCC officers will reach out to the centres "
+        "and rent rooms for targeted sessions.\n"
+        "Bus fares are too high.\tSubsidised fares were suggested in the consultation.\n"
+    )
+    assert [a.text for a in result.actions] == ["KCC officers will reach out to the centres and rent rooms for targeted sessions."]
+    assert "Bus fares" not in result.actions[0].provenance.source_text
