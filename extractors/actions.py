@@ -283,9 +283,9 @@ LABEL_ROLE = {"lead": "owner", "owner": "owner", "responsible": "owner", "led": 
 def _labelled(block: Block) -> dict[str, str]:
     """Fields printed on the line after a commitment: "Lead: Head of Fostering Target date:
     March 2027" -> {"owner": "Head of Fostering", "timescale": "March 2027"}."""
-    if block.kind not in ("paragraph", "list_item") or not LABEL.match(block.text.strip()):
+    text = strip_bullet(block.text).strip() if block.kind == "list_item" else block.text.strip()
+    if block.kind not in ("paragraph", "list_item") or not LABEL.match(text):
         return {}
-    text = block.text.strip()
     found = list(LABEL.finditer(text))
     fields = {}
     for k, match in enumerate(found):
@@ -351,8 +351,14 @@ def find_actions(state: State) -> dict:
         if block.kind == "list_item":
             if section.kind == "measure":
                 continue
+            if LABEL.match(strip_bullet(block.text).strip()):
+                continue  # "Owner: EYT" under a commitment is one of its fields, read with it
             cue = blocks[section.cue] if section.cue is not None else None
-            labels = _labelled(blocks[i + 1]) if i + 1 < len(blocks) and blocks[i + 1] is not None else {}
+            labels: dict[str, str] = {}
+            j = i + 1
+            while j < len(blocks) and blocks[j] is not None and (found_labels := _labelled(blocks[j])):
+                labels = {**found_labels, **labels}  # "Owner: ..." then "Due: ..." on lines of their own
+                j += 1
             under_priority = (section.heading is not None and priority_heading_pattern().match(state.blocks[section.heading].text)) or (
                 cue is not None and cue.kind == "paragraph" and cue.id in priority_blocks)
             item = strip_bullet(block.text)

@@ -94,12 +94,54 @@ def normalise_owners(cell: str, key: dict[str, str]) -> list[str]:
     return [p for p in dict.fromkeys(parts) if p]
 
 
+ABBREVIATION = re.compile(r"^[A-Z][A-Za-z&]{0,2}[A-Z&]{1,5}$")  # "EYT", "ICB", "HoS" but not "Lead"
+
+
+def _listed_key(blocks) -> dict[str, str]:
+    """A key printed one entry per line or list item ("EYT – Early Years and Childcare Team"),
+    two or more in a row."""
+    key: dict[str, str] = {}
+    run: dict[str, str] = {}
+    for block in list(blocks) + [None]:
+        match = ENTRY_SPLIT.match(block.text) if block is not None and block.kind in ("paragraph", "list_item") else None
+        if match and ABBREVIATION.match(match.group("abbr").strip()) and len(match.group("name").split()) <= 12:
+            run[match.group("abbr").strip()] = fold_whitespace(match.group("name")).strip(" ,;.")
+            continue
+        if len(run) >= 2:
+            key.update(run)
+        run = {}
+    return key
+
+
+def _table_key(block) -> dict[str, str]:
+    """A table of abbreviations and what they stand for: "Abbreviation | Meaning", or pairs
+    side by side ("LCS | Leaving Care Service | HOS | Housing Options Service")."""
+    table = block.table
+    if table is None or not table.rows:
+        return {}
+    width = max(len(r.cells) for r in table.rows)
+    if width % 2 or width > 6:
+        return {}
+    pairs = [
+        (r.cells[k].text.strip(), r.cells[k + 1].text.strip())
+        for r in table.rows for k in range(0, len(r.cells) - 1, 2)
+        if r.cells[k].text.strip() and r.cells[k + 1].text.strip()
+    ]
+    good = [(a, n) for a, n in pairs if ABBREVIATION.match(a) and len(n.split()) <= 12]
+    if len(good) < 2 or len(good) < 0.8 * len(pairs):
+        return {}
+    return {a: fold_whitespace(n).strip(" ,;.") for a, n in good}
+
+
 @stage("owners", requires=("actions",), assigns=("owner_key", "actions"))
 def find_owners(state: State) -> dict:
     key: dict[str, str] = {}
     for block in state.blocks:
         if block.kind in ("paragraph", "heading"):
             key.update(parse_key(block.text))
+        elif block.kind == "table":
+            key.update(_table_key(block))
+    key = {**_listed_key(state.blocks), **key}
     actions = []
     for action in state.actions:
         cell = action.details.get("owner", "")

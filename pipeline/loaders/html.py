@@ -48,12 +48,33 @@ def load_html(path: Path) -> Document:
         soup.title.decompose()
     if soup.head:
         soup.head.decompose()
+    _flatten_description_lists(soup)
     walker = _Walker()
     walker.container(soup)
     blocks = walker.blocks
     if not title:
         title = next((b.text for b in blocks if b.kind == "heading" and b.level == 1), "")
     return document_of(path, "html", [Page(number=1, blocks=tuple(blocks))], metadata={"title": title} if title else None)
+
+
+def _flatten_description_lists(soup: BeautifulSoup) -> None:
+    """A description list (<dl>: a key of abbreviations, a glossary) becomes one line per term,
+    "term – description", as a printed key would read."""
+    for dl in soup.find_all("dl"):
+        lines = []
+        for dt in dl.find_all("dt"):
+            dd = dt.find_next_sibling("dd")
+            term, text = clean_text(dt.get_text(" ")), clean_text(dd.get_text(" ")) if dd else ""
+            if term:
+                lines.append(f"{term} – {text}" if text else term)
+        if not lines:
+            continue
+        replacement = soup.new_tag("div")
+        for line in lines:
+            paragraph = soup.new_tag("p")
+            paragraph.string = line
+            replacement.append(paragraph)
+        dl.replace_with(replacement)
 
 
 def _is_text(node) -> bool:

@@ -79,3 +79,34 @@ def test_words_to_rag(text, expected):
 def test_words_win_over_fills_and_fills_keep_their_order():
     assert status_of("Amber", "red") == ("amber",)
     assert status_of("", "red,green,yellow") == ("red", "green", "amber")
+
+
+def test_fields_on_sub_bullets_and_a_key_printed_as_a_list():
+    from tests.extractors.test_extraction import run
+
+    result = run(
+        "Priority 1: More places for babies\n\nActions\n\n"
+        "- Award capital grants to help settings create new places\n  - Owner: EYT, SCT\n  - Due: 31.12.25\n"
+        "- Publish data each term on vacancies\n  - Owner: FIS\n  - Due: Ongoing\n\n"
+        "Key to owners\n\n- EYT – Early Years and Childcare Team\n- FIS – Family Information Service\n"
+        "- SCT – School Capital Team\n"
+    )
+    assert [(a.text[:20], a.owners, str(a.deadline.end) if a.deadline else None) for a in result.actions] == [
+        ("Award capital grants", ("Early Years and Childcare Team", "School Capital Team"), "2025-12-31"),
+        ("Publish data each te", ("Family Information Service",), None),
+    ]
+
+
+def test_a_key_printed_as_pairs_side_by_side_in_a_table():
+    from extractors.owners import _table_key
+    from schemas.document import Block, Cell, Row, Table
+
+    rows = [("LCS", "Leaving Care Service", "HOS", "Housing Options Service"), ("PH", "Public Health", "ICB", "NHS Devon Integrated Care Board")]
+    table = Table(header=(), rows=tuple(Row(cells=tuple(Cell(text=t, lines=(t,)) for t in r)) for r in rows))
+    key = _table_key(Block(id="b1", kind="table", table=table))
+    assert key == {"LCS": "Leaving Care Service", "HOS": "Housing Options Service", "PH": "Public Health",
+                   "ICB": "NHS Devon Integrated Care Board"}
+    # A table of figures is not a key.
+    figures = Table(header=("Area", "2024", "Area", "2025"), rows=tuple(
+        Row(cells=tuple(Cell(text=t, lines=(t,)) for t in r)) for r in [("North", "12", "South", "14"), ("East", "9", "West", "11")]))
+    assert _table_key(Block(id="b2", kind="table", table=figures)) == {}

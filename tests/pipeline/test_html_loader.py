@@ -140,3 +140,9 @@ def test_end_to_end_through_load(tmp_path):
     assert len(document.sha256) == 64
     assert document.page_count == 1
     assert [b.kind for b in document.blocks] == ["heading", "paragraph", "list_item"]
+
+
+def test_a_description_list_reads_as_term_and_description_lines(tmp_path):
+    document = load_string(tmp_path, "<html><body><h2>Key</h2><dl><dt>PH</dt><dd>Public Health</dd>"
+                                     "<dt>COM</dt><dd>Communications Team</dd></dl></body></html>")
+    assert [b.text for b in document.blocks][1:] == ["PH – Public Health", "COM – Communications Team"]
