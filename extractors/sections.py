@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from extractors.patterns import action_section_pattern, cues, measure_section_pattern
+from extractors.patterns import action_section_pattern, cues, lead_in_pattern, measure_section_pattern
 from extractors.registry import stage
 from extractors.state import Section, State
 from extractors.text_cues import alpha_words, is_action_cue, is_lead_in, is_measure_cue, starts_with_commitment_verb
@@ -36,6 +36,8 @@ def _cue_kind(text: str) -> str | None:
             return "action"
     if is_measure_cue(text):
         return "measure"
+    if lead_in_pattern().match(text):
+        return "action"  # "We will:", "We promise to:" (a promise is a commitment, not a priority here)
     words = set(re.findall(r"[a-z]+", text.lower()))
     if text.endswith(":") and words & set(cues().priority_nouns):
         return None  # introduces the list of priorities/themes themselves

@@ -467,3 +467,15 @@ def test_commitments_in_the_cells_of_a_question_and_response_table():
     )
     assert [a.text for a in result.actions] == ["KCC officers will reach out to the centres and rent rooms for targeted sessions."]
     assert "Bus fares" not in result.actions[0].provenance.source_text
+
+
+def test_promises_under_unnumbered_areas_are_commitments():
+    result = run(
+        "Our promises to you\n\nHealth and wellbeing\n\nLeaving care can be a stressful time.\n\nWe promise to:\n"
+        "  • give you a written summary of your health history before your 18th birthday\n"
+        "  • pay for your prescriptions until you are 25\n\nRelationships\n\nWe promise to:\n"
+        "  • help you keep in touch with your brothers and sisters\n"
+    )
+    assert [p.title for p in result.priorities] == ["Health and wellbeing", "Relationships"]
+    assert [(a.text[:20], a.priorities) for a in result.actions] == [
+        ("give you a written s", ("1",)), ("pay for your prescri", ("1",)), ("help you keep in tou", ("2",))]
