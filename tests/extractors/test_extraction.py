@@ -473,9 +473,9 @@ def test_promises_under_unnumbered_areas_are_commitments():
     result = run(
         "Our promises to you\n\nHealth and wellbeing\n\nLeaving care can be a stressful time.\n\nWe promise to:\n"
         "  • give you a written summary of your health history before your 18th birthday\n"
-        "  • pay for your prescriptions until you are 25\n\nRelationships\n\nWe promise to:\n"
+        "  • pay for your prescriptions until you are 25\n\nFamily and relationships\n\nWe promise to:\n"
         "  • help you keep in touch with your brothers and sisters\n"
     )
-    assert [p.title for p in result.priorities] == ["Health and wellbeing", "Relationships"]
+    assert [p.title for p in result.priorities] == ["Health and wellbeing", "Family and relationships"]
     assert [(a.text[:20], a.priorities) for a in result.actions] == [
         ("give you a written s", ("1",)), ("pay for your prescri", ("1",)), ("help you keep in tou", ("2",))]
