@@ -203,14 +203,30 @@ def _from_table(block: Block, state: State, section_kind: str, dropped: list[Pro
         text = clean_text(columns.get(row, "action"))
         if not text or parse_priority_refs(text) is not None or len(text.split()) < 2:
             continue
-        text = strip_we_will(text) if WE_WILL.match(text) else text
         details = _row_details(columns, row)
         if carried and not details.get("priority"):
             details["priority"] = carried
         source = " | ".join(c.text for c in row.cells if c.text)
-        action = _action(text, block, row=row, details=details, source=source)
-        actions.append(action.model_copy(update={"section": carried}) if carried else action)
+        for part in _cell_commitments(columns, row) or [text]:
+            part = strip_we_will(part) if WE_WILL.match(part) else part
+            action = _action(part, block, row=row, details=dict(details), source=source)
+            actions.append(action.model_copy(update={"section": carried}) if carried else action)
     return actions
+
+
+def _cell_commitments(columns: Columns, row: Row) -> list[str]:
+    """An action cell that lists several commitments, each on its own line and each opening
+    with an instruction ("Relaunch the toolkit ..." / "Train 600 more practitioners ..."):
+    one action per line, sharing the row's lead and date. Empty when the cell holds one."""
+    col = columns.roles.get("action")
+    if col is None or col >= len(row.cells):
+        return []
+    lines = [clean_text(strip_bullet(line)) for line in row.cells[col].lines if line.strip()]
+    if len(lines) < 2 or not all(
+        line[:1].isupper() and starts_with_commitment_verb(line) and len(line.split()) >= 4 for line in lines
+    ):
+        return []
+    return lines
 
 
 def _sentences_in_cells(block: Block) -> list[Action]:

@@ -45,7 +45,10 @@ def starts_with_commitment_verb(text: str) -> bool:
         return False
     # "Work is now progressing ...", "support for the faster roll out of broadband", "review of
     # the service" use the word as a noun: not an instruction.
-    following = text.strip()[match.end():].split()
+    rest = text.strip()[match.end():]
+    if rest.lstrip().startswith(":"):
+        return False  # "Contact: beststart@...", "Update: ...": a label
+    following = rest.split()
     after = following[0].lower().strip(",.") if following else ""
     return not (after in AUXILIARIES or after == "of" or (after == "for" and word in NOUN_FOR))
 

@@ -479,3 +479,18 @@ def test_promises_under_unnumbered_areas_are_commitments():
     assert [p.title for p in result.priorities] == ["Health and wellbeing", "Family and relationships"]
     assert [(a.text[:20], a.priorities) for a in result.actions] == [
         ("give you a written s", ("1",)), ("pay for your prescri", ("1",)), ("help you keep in tou", ("2",))]
+
+
+def test_an_action_cell_listing_several_commitments_gives_one_action_each():
+    result = run(
+        "Objective\tWhat we will do\tLead\tWhen\n"
+        "A1 Neglect is recognised early\t<ul><li>Relaunch the neglect toolkit for universal services</li>"
+        "<li>Train 600 more practitioners to use the toolkit</li></ul>\tRSCP\tQ2 2025/26\n"
+        "A2 Poverty is understood\tAdd a cost-of-living conversation to every early help assessment\tRMBC\tMarch 2026\n"
+    )
+    assert [(a.text, a.owners, str(a.deadline.end)) for a in result.actions] == [
+        ("Relaunch the neglect toolkit for universal services", ("RSCP",), "2025-09-30"),
+        ("Train 600 more practitioners to use the toolkit", ("RSCP",), "2025-09-30"),
+        ("Add a cost-of-living conversation to every early help assessment", ("RMBC",), "2026-03-31"),
+    ]
+    assert not starts_with_commitment_verb("Contact: beststart@example.gov.uk")
