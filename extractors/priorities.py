@@ -79,6 +79,8 @@ def number_as_digits(printed: str) -> str:
 
 
 SUB_PRIORITY = re.compile(r"^(?P<number>\d{1,2}[a-z])[.):]?\s+(?P<title>[A-Z‘“'\"].{3,})$")
+# "A1 Neglect is recognised early" under priority "A".
+LETTER_SUB = re.compile(r"^(?P<number>(?P<parent>[A-H])\d{1,2})[.):]?\s+(?P<title>[A-Z‘“'\"].{3,})$")
 LIST_NUMBER = re.compile(r"^\(?(?P<number>\d{1,2})[.)]\s+(?P<title>\S.*)$")
 
 
@@ -135,11 +137,11 @@ def _sub_priorities(state: State, found: dict[str, Priority]) -> None:
         if block.kind == "table" and block.table is not None:
             texts = [line for row in block.table.rows for cell in row.cells for line in (cell.lines or (cell.text,))]
         for text in texts:
-            match = SUB_PRIORITY.match(clean_text(text))
+            match = SUB_PRIORITY.match(clean_text(text)) or LETTER_SUB.match(clean_text(text))
             if not match or len(text.split()) > 20:
                 continue
             number = match.group("number")
-            parent = number[:-1]
+            parent = match.groupdict().get("parent") or number[:-1]
             if number not in found and parent in found and found[parent].level == 1:
                 found[number] = Priority(number=number, level=2, title=_title(match.group("title")), parent=parent,
                                          provenance=_provenance(block, text))
@@ -301,7 +303,7 @@ COUNTED = re.compile(r"\b(?P<count>two|three|four|five|six|seven|eight|nine|ten|
 
 def _counted_headings(state: State) -> list[tuple[str, int, str]]:
     """Unnumbered priorities announced with their count ("Our four strategic priorities"): the
-    next that many headings, with at most a couple of paragraphs between them."""
+    next that many headings, with at most a few paragraphs, lists or tables between them."""
     blocks = state.blocks
     for i, block in enumerate(blocks):
         if block.kind not in ("heading", "paragraph") or len(block.text.split()) > 30:
@@ -321,8 +323,8 @@ def _counted_headings(state: State) -> list[tuple[str, int, str]]:
                 gap = 0
                 if len(found) == count:
                     break
-            elif blocks[j].kind in ("paragraph", "list_item") and gap < 3:
-                gap += 1
+            elif blocks[j].kind in ("paragraph", "list_item", "table") and gap < 3:
+                gap += 1  # a section's own text, list or table ("What we will do | How we will know")
             else:
                 break
         if len(found) == count:

@@ -255,8 +255,8 @@ def test_sub_outcomes_nest_under_themes_and_contents_lines_are_skipped():
         "We will refresh the physical activity strategy in 2025/26.\n"
     )
     result = run(text)
-    assert [(p.number, p.level, p.parent) for p in result.priorities] == [
-        ("A", 1, None), ("A1", 2, "A"), ("B", 1, None), ("B1", 2, "B")]
+    assert sorted((p.number, p.level, p.parent or "") for p in result.priorities) == [
+        ("A", 1, ""), ("A1", 2, "A"), ("B", 1, ""), ("B1", 2, "B")]
     assert [(a.text[:20], a.priorities) for a in result.actions] == [
         ("expand breakfast clu", ("A",)), ("refresh the physical", ("B",))]
 
@@ -494,3 +494,26 @@ def test_an_action_cell_listing_several_commitments_gives_one_action_each():
         ("Add a cost-of-living conversation to every early help assessment", ("RMBC",), "2026-03-31"),
     ]
     assert not starts_with_commitment_verb("Contact: beststart@example.gov.uk")
+
+
+def test_counted_priorities_each_followed_by_its_own_table():
+    result = run(
+        "Our priorities\n\nWe have two priorities. For each one we set out what we will do.\n\n"
+        "Enough safe accommodation in the right places\n\nToo few refuge spaces.\n\n"
+        "What we will do\tHow we will know\nOpen 12 new refuge spaces in the west\tSpaces open\n\n"
+        "Moving on safely\n\nStays are too long.\n\n"
+        "What we will do\tHow we will know\nAgree a reciprocal housing protocol\tProtocol signed\n"
+    )
+    assert [p.title for p in result.priorities] == ["Enough safe accommodation in the right places", "Moving on safely"]
+    assert [(a.text, a.priorities) for a in result.actions] == [
+        ("Open 12 new refuge spaces in the west", ("1",)), ("Agree a reciprocal housing protocol", ("2",))]
+
+
+def test_lettered_objectives_under_lettered_priorities():
+    result = run(
+        "Priority A: Neglect and poverty\n\nPriority B: Safer babies\n\n"
+        "Objective\tWhat we will do\tLead\nA1 Neglect is recognised early\tRelaunch the neglect toolkit\tRSCP\n"
+        "B1 Babies are protected from injury\tDeliver the ICON programme to all new parents\tICB\n"
+    )
+    assert sorted((p.number, p.level, p.parent or "") for p in result.priorities) == [
+        ("A", 1, ""), ("A1", 2, "A"), ("B", 1, ""), ("B1", 2, "B")]
