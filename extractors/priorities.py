@@ -64,6 +64,8 @@ def _name(text: str) -> str:
 def heading_names(heading: str, title: str, threshold: float) -> bool:
     """True when a section heading names a listed priority (allowing a word or two more)."""
     a, b = heading.lower(), title.lower()
+    if a.strip(" :.") == b.strip(" :."):
+        return True  # the priority's own title, however short ("Relationships")
     short = min(len(a.split()), len(b.split()))
     if short < 3 or max(len(a), len(b)) > 2.2 * min(len(a), len(b)):
         return False

@@ -113,7 +113,9 @@ def find_sections(state: State) -> dict:
             and cue_block.level is not None and block.level <= cue_block.level
             and not starts_with_commitment_verb(text)  # an item in a scope of short lines
         )
-        if block.kind == "heading" and (alpha_words(text) >= 3 or same_rank):
+        # A short heading counts when the loader measured it as one (a level from the PDF's
+        # font sizes, Word's heading styles or HTML's h1-h6): "Relationships".
+        if block.kind == "heading" and (alpha_words(text) >= 3 or same_rank or (block.level is not None and alpha_words(text) >= 1)):
             # Under a cue heading with no list, short lines are its items, not new sections,
             # unless the loader knows the line is a heading as large as the cue's.
             if scope != "heading" or same_rank:

@@ -517,3 +517,17 @@ def test_lettered_objectives_under_lettered_priorities():
     )
     assert sorted((p.number, p.level, p.parent or "") for p in result.priorities) == [
         ("A", 1, ""), ("A1", 2, "A"), ("B", 1, ""), ("B1", 2, "B")]
+
+
+def test_a_one_word_heading_the_loader_measured_opens_a_section():
+    from schemas.document import Block, Page
+
+    spec = [("heading", 2, "Our promises"), ("heading", 3, "Health and wellbeing"), ("paragraph", None, "We promise to:"),
+            ("list_item", 0, "give you a summary of your health history"), ("heading", 3, "Relationships"),
+            ("paragraph", None, "We promise to:"), ("list_item", 0, "help you keep in touch with your brothers and sisters")]
+    blocks = tuple(Block(id=f"b{i}", kind=k, level=lv, text=t, marker="•" if k == "list_item" else None)
+                   for i, (k, lv, t) in enumerate(spec))
+    doc = Document(source="t.pdf", path="t.pdf", format="pdf", sha256="0" * 64, pages=(Page(number=1, blocks=blocks),))
+    result = extract(doc, DocumentInfo(source="t.pdf"))
+    assert [p.title for p in result.priorities] == ["Health and wellbeing", "Relationships"]
+    assert [a.priorities for a in result.actions] == [("1",), ("2",)]
