@@ -335,7 +335,7 @@ def _counted_headings(state: State) -> list[tuple[str, int, str]]:
 
 
 CODE_HEADING = re.compile(r"^(?P<number>(?P<prefix>[A-Z]{1,3})(?P<digits>\d{1,2}))(?:\s*[:.–—-]\s*|\s+|$)(?P<title>.*)$")
-NOT_SERIES = {"Q", "FY", "KS", "NI", "H", "Y", "PA", "A", "B", "C"}
+NOT_SERIES = {"Q", "FY", "KS", "NI", "H", "Y", "PA", "A", "B"}
 
 
 def _code_series(state: State) -> list[tuple[str, int, str]]:

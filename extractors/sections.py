@@ -25,7 +25,14 @@ CONTENTS_HEADING = re.compile(r"^(?:table\s+of\s+)?contents\b", re.I)
 ENDS_WITH_PAGE = re.compile(r"(?:\D|^)\d{1,3}\s*$")
 
 
+# "What success looks like by 2028", "What difference it will make": outcomes the plan hopes
+# for, introducing neither commitments nor measures.
+OUTCOME_CUE = re.compile(r"^(?:what\s+)?(?:success|good)\s+(?:will\s+)?looks?\s+like\b|^what\s+difference\s+(?:it|this)\s+will\s+make\b", re.I)
+
+
 def _cue_kind(text: str) -> str | None:
+    if OUTCOME_CUE.match(text):
+        return "other"
     if text.endswith(":") and len(text.split()) <= 30:
         # A lead-in sentence names what follows anywhere in it: "We will track the following
         # measures:", "the Panel has agreed the following commitments:".
@@ -86,6 +93,10 @@ def find_sections(state: State) -> dict:
             # A table ends a lead-in's scope ("How we will deliver our priority:" + table).
             if scope == "lead_in":
                 cue, kind, scope = None, "other", None
+            continue
+        if block.kind == "heading" and OUTCOME_CUE.match(text):
+            cue, kind, scope, seen_list = i, "other", "heading", False  # outcomes hoped for: not commitments
+            sections.append(Section(heading=heading, cue=cue, kind=kind))
             continue
         cue_block = state.blocks[cue] if cue is not None else None
         if (

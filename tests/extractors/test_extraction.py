@@ -531,3 +531,14 @@ def test_a_one_word_heading_the_loader_measured_opens_a_section():
     result = extract(doc, DocumentInfo(source="t.pdf"))
     assert [p.title for p in result.priorities] == ["Health and wellbeing", "Relationships"]
     assert [a.priorities for a in result.actions] == [("1",), ("2",)]
+
+
+def test_commitments_coded_c1_with_what_success_looks_like_lists():
+    result = run(
+        "Our five commitments\n\nC1 Grow our own\n\nWhy it matters: most of our social workers trained with us.\n\n"
+        "What success looks like by 2028\n\n- Walsall is a place where people build their career\n"
+        "- New social workers feel supported\n\nC2 Recruit the right people\n\n"
+        "What success looks like by 2028\n\n- Most of our social workers are permanent staff\n"
+    )
+    assert [(p.number, p.title) for p in result.priorities] == [("C1", "Grow our own"), ("C2", "Recruit the right people")]
+    assert result.actions == ()
