@@ -197,6 +197,9 @@ def test_priority_headings(line, number, title):
     [
         (("Ref", "Key Action", "Workstream Involved", "Actions", "RAG Rating"), {"ref": 0, "action": 1, "owner": 2, "followup": 3, "status": 4}),
         (("What we have committed to", "Led by", "Timescale", "Measure"), {"action": 0, "owner": 1, "timescale": 2, "measure": 3}),
+        (("No.", "Area", "What we will do", "Lead", "By", "Progress", "Latest update (September 2025)"),
+         {"ref": 0, "priority": 1, "action": 2, "owner": 3, "timescale": 4, "status": 5, "value": 6}),
+        (("What we will do", "How we will know"), {"action": 0, "measure": 1}),
         (("No.", "Action", "Lead officer", "Target date", "RAG", "Progress update"), {"ref": 0, "action": 1, "owner": 2, "timescale": 3, "status": 4}),
         (("What we have committed to", "Strategies / plans in place to deliver Led by / responsible"), {"action": 0}),
         (("Judgement", "Grade"), {}),
