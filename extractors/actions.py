@@ -23,6 +23,7 @@ import re
 from rapidfuzz import fuzz
 
 from extractors.cleaners import clean_text, normalise_quotes, strip_bullet
+from extractors.deadlines import parse_deadline
 from extractors.nlp import commitment_sentences
 from extractors.patterns import priority_heading_pattern
 from extractors.noisy_tables import is_noisy, reconstruct
@@ -186,7 +187,7 @@ def _from_table(block: Block, state: State, section_kind: str, dropped: list[Pro
             if verb_first < max(1, len(texts) / 2):
                 return []
     if "action" not in columns.roles:
-        return _sentences_in_cells(block)
+        return _from_date_columns(block, columns) or _sentences_in_cells(block)
     if "measure" in columns.roles and not table.header:
         return []
     actions = []
@@ -227,6 +228,26 @@ def _cell_commitments(columns: Columns, row: Row) -> list[str]:
     ):
         return []
     return lines
+
+
+def _from_date_columns(block: Block, columns: Columns) -> list[Action]:
+    """A milestone grid whose columns are periods ("Priority | Autumn term 2025 | Spring term
+    2026 | ..."): each instruction in a period's column is a commitment due then, under the
+    row's priority."""
+    header = block.table.header
+    dated = [i for i, h in enumerate(header) if h and parse_deadline(h) is not None and re.search(r"\b(?:19|20)\d\d\b", h)]
+    if len(dated) < 2:
+        return []
+    actions = []
+    for row in block.table.rows:
+        priority = columns.get(row, "priority") or (row.cells[0].text.strip() if 0 not in dated and row.cells else "")
+        for i in dated:
+            text = clean_text(row.cells[i].text) if i < len(row.cells) else ""
+            if len(text.split()) >= 3 and starts_with_commitment_verb(text):
+                details = {"timescale": header[i], **({"priority": priority} if priority else {})}
+                actions.append(_action(text, block, row=row, details=details,
+                                       source=" | ".join(c.text for c in row.cells if c.text)))
+    return actions
 
 
 def _sentences_in_cells(block: Block) -> list[Action]:

@@ -545,3 +545,15 @@ def test_commitments_coded_c1_with_what_success_looks_like_lists():
     )
     assert [(p.number, p.title) for p in result.priorities] == [("C1", "Grow our own"), ("C2", "Recruit the right people")]
     assert result.actions == ()
+
+
+def test_milestones_in_columns_headed_by_period():
+    result = run(
+        "Priority 1: More places for babies\n\nPriority 2: Wraparound care\n\nMilestones by term\n\n"
+        "Priority\tAutumn term 2025\tSpring term 2026\tSummer term 2026\n"
+        "1\tAnnounce the decisions on round 1 of the capital grants\tOpen round 2 of the capital grants\t—\n"
+        "2\tOpen the first 10 school clubs\t—\tOpen all 25 school clubs\n"
+    )
+    assert [(a.text[:20], a.priorities, str(a.deadline.end)) for a in result.actions] == [
+        ("Announce the decisio", ("1",), "2025-11-30"), ("Open round 2 of the ", ("1",), "2026-05-31"),
+        ("Open the first 10 sc", ("2",), "2025-11-30"), ("Open all 25 school c", ("2",), "2026-08-31")]
