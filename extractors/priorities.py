@@ -110,6 +110,8 @@ def _priority_list_table(table) -> list[tuple[str, str, str]]:
     roles = roles_from_header(table.header)
     if roles.get("priority") != 0 or "action" in roles:
         return []
+    if re.fullmatch(r"\s*areas?\s*", table.header[0], re.I):
+        return []  # "Area | Champions | Contact": an "Area" column links actions, it lists no priorities
     out = []
     for k, row in enumerate(table.rows, start=1):
         text = row.cells[0].text if row.cells else ""

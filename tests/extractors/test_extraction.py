@@ -557,3 +557,12 @@ def test_milestones_in_columns_headed_by_period():
     assert [(a.text[:20], a.priorities, str(a.deadline.end)) for a in result.actions] == [
         ("Announce the decisio", ("1",), "2025-11-30"), ("Open round 2 of the ", ("1",), "2026-05-31"),
         ("Open the first 10 sc", ("2",), "2025-11-30"), ("Open all 25 school c", ("2",), "2026-08-31")]
+
+
+def test_a_contact_table_headed_area_lists_no_priorities():
+    result = run(
+        "Armed Forces Champions\n\nArea\tArmed Forces Champions\tContact email\n"
+        "Ashford Borough Council\tCllr Peter Feacey\tpeter@example.gov.uk\n"
+        "Canterbury City Council\tCllr Jane Doe\tjane@example.gov.uk\n"
+    )
+    assert result.priorities == ()
