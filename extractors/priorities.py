@@ -410,14 +410,25 @@ def _listed(state: State) -> dict[str, Priority]:
             # The sentence that introduces the list names what its items are.
             lead = re.split(r"(?<=[.!?])\s+", blocks[i - 1].text.strip())[-1] if i > 0 else ""
             lead_words = set(re.findall(r"[a-z]+", lead.lower()))
-            if len(run) >= 2 and lead_words & nouns and not is_measure_cue(lead) and not found:
-                for item in run:
+            restated = _restated_names(blocks, run, j)
+            if len(run) >= 2 and not found and ((lead_words & nouns and not is_measure_cue(lead)) or restated):
+                for item, name in zip(run, restated or [_name(item.text) for item in run]):
                     number = NUMBER_MARKER.match(item.marker).group(1)
-                    found[number] = Priority(number=number, level=1, title=_title(_name(item.text)), provenance=_provenance(item, item.text))
+                    found[number] = Priority(number=number, level=1, title=_title(name), provenance=_provenance(item, item.text))
             i = j
             continue
         i += 1
     return found
+
+
+def _restated_names(blocks, run, after: int) -> list[str]:
+    """The names of a numbered list's items ("Healthy – children are as healthy as they can be")
+    when later headings restate most of them ("Healthy"): the list announced the document's
+    sections, whatever its lead-in calls them. Empty otherwise."""
+    names = [re.split(r"\s+[–—-]\s+|:\s", clean_text(strip_bullet(item.text)), maxsplit=1)[0].strip(" .") for item in run]
+    headings = {clean_text(b.text).strip(" .:").lower() for b in blocks[after:] if b.kind == "heading"}
+    restated = sum(1 for n in names if n.lower() in headings)
+    return names if restated >= 2 and 2 * restated >= len(names) else []
 
 
 def _section_headings(state: State) -> list[int]:

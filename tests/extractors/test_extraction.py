@@ -566,3 +566,15 @@ def test_a_contact_table_headed_area_lists_no_priorities():
         "Canterbury City Council\tCllr Jane Doe\tjane@example.gov.uk\n"
     )
     assert result.priorities == ()
+
+
+def test_a_numbered_list_whose_names_later_head_sections_lists_the_priorities():
+    result = run(
+        "Our six badges\n\nEvery city works on two foundation badges. Our badges are:\n\n"
+        "1. Communication – children know about their rights and what is happening\n"
+        "2. Healthy – children are as healthy as they can be\n\n"
+        "Communication\n\nWe will:\n  • publish a child-friendly summary of every major decision\n\n"
+        "Healthy\n\nWe will:\n  • expand free holiday activities and food to 8,000 children\n"
+    )
+    assert [(p.number, p.title) for p in result.priorities] == [("1", "Communication"), ("2", "Healthy")]
+    assert [a.priorities for a in result.actions] == [("1",), ("2",)]
