@@ -193,13 +193,15 @@ def _from_table(block: Block, state: State, section_kind: str, dropped: list[Pro
     actions = []
     carried = ""  # a priority/theme cell merged over several rows is printed on the first only
     themes = _theme_texts(state)
+    naming = None if "priority" in columns.roles else _naming_column(table, columns, state)
     for row in table.rows:
         if sub_objective(row):
             continue
         if _is_group_row(row, columns, themes):
             carried = next(c.text for c in row.cells if c.text.strip())
             continue
-        priority_cell = columns.get(row, "priority")
+        priority_cell = columns.get(row, "priority") or (
+            row.cells[naming].text.strip() if naming is not None and naming < len(row.cells) else "")
         carried = priority_cell or carried
         text = clean_text(columns.get(row, "action"))
         if not text or parse_priority_refs(text) is not None or len(text.split()) < 2:
@@ -213,6 +215,21 @@ def _from_table(block: Block, state: State, section_kind: str, dropped: list[Pro
             action = _action(part, block, row=row, details=dict(details), source=source)
             actions.append(action.model_copy(update={"section": carried}) if carried else action)
     return actions
+
+
+def _naming_column(table, columns: Columns, state: State) -> int | None:
+    """A column without a priority header whose cells are the plan's own priority titles
+    ("Badge | Milestone | ...": "Healthy", "Place"): the priority column."""
+    titles = {_key(p.title) for p in state.priorities if p.level == 1}
+    if not titles:
+        return None
+    for col in range(len(table.header)):
+        if col in columns.roles.values():
+            continue
+        cells = [_key(r.cells[col].text) for r in table.rows if col < len(r.cells) and r.cells[col].text.strip()]
+        if len(cells) >= 2 and sum(1 for c in cells if c in titles) >= 0.8 * len(cells):
+            return col
+    return None
 
 
 def _cell_commitments(columns: Columns, row: Row) -> list[str]:

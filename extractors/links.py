@@ -14,7 +14,7 @@ from extractors.registry import stage
 from extractors.state import State
 from extractors.tables import parse_priority_refs
 
-REF_PREFIX = re.compile(r"^\s*(\d{1,2})[.\-]\d")
+REF_PREFIX = re.compile(r"^\s*([A-Z]{0,3}\d{1,2})[.\-]\d")  # "2.1a" -> 2, "C1.3" -> C1
 BARE_NUMBERS = re.compile(r"^\s*\d{1,2}(?:\s*(?:[,&/]|and)\s*\d{1,2})*\s*$")
 
 

@@ -179,10 +179,49 @@ class _Walker:
         ):
             header = tuple(c.text for c in parsed_first)
             grid = grid[1:]
-        rows = tuple(Row(cells=tuple(_cell(c) for c in cells), page=1) for _, cells in grid)
+        rows = tuple(Row(cells=cells, page=1) for cells in _spanned(grid))
         body = "\n".join(" | ".join(t for t in r.texts if t) for r in rows)
         self.add(kind="table", text=body or " | ".join(t for t in header if t),
                  table=Table(header=header, rows=rows, pages=(1,)))
+
+
+def _span(tag: Tag, name: str) -> int:
+    try:
+        return max(1, min(int(tag.get(name, 1)), 50))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _spanned(grid) -> list[tuple[Cell, ...]]:
+    """Body rows as a grid: a cell spanning columns is followed by empty cells, and the rows a
+    rowspan cell covers get an empty cell in its place (as a merged cell prints: once, on the
+    first row), so every row's cells line up with the header."""
+    rows: list[tuple[Cell, ...]] = []
+    pending: dict[int, int] = {}  # column -> rows still covered by a rowspan from above
+    for _, tags in grid:
+        cells: list[Cell] = []
+        queue = list(tags)
+        col = 0
+        while queue or any(c >= col and n > 0 for c, n in pending.items()):
+            if pending.get(col, 0) > 0:
+                pending[col] -= 1
+                cells.append(Cell(text="", lines=()))
+                col += 1
+                continue
+            if not queue:
+                break
+            tag = queue.pop(0)
+            cells.append(_cell(tag))
+            down, across = _span(tag, "rowspan"), _span(tag, "colspan")
+            if down > 1:
+                pending[col] = down - 1
+            for extra in range(1, across):
+                cells.append(Cell(text="", lines=()))
+                if down > 1:
+                    pending[col + extra] = down - 1
+            col += across
+        rows.append(tuple(cells))
+    return rows
 
 
 def _cell(tag: Tag) -> Cell:

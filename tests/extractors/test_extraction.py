@@ -578,3 +578,15 @@ def test_a_numbered_list_whose_names_later_head_sections_lists_the_priorities():
     )
     assert [(p.number, p.title) for p in result.priorities] == [("1", "Communication"), ("2", "Healthy")]
     assert [a.priorities for a in result.actions] == [("1",), ("2",)]
+
+
+def test_a_column_of_priority_titles_links_its_rows_and_coded_refs_link_too():
+    result = run(
+        "Priority 1: Healthy lives\n\nPriority 2: Safe places\n\n"
+        "Badge\tMilestone\tLead\tWhen\nHealthy lives\tOpen four holiday hubs for children\tPH\tJuly 2026\n"
+        "\tExtend the school nursing drop-in to every school\tPH\t2026/27\nSafe places\tCo-design the play area refurbishment\tPOS\t2026\n"
+    )
+    assert [a.priorities for a in result.actions] == [("1",), ("1",), ("2",)]
+    from extractors.links import REF_PREFIX
+
+    assert REF_PREFIX.match("C1.3").group(1) == "C1" and REF_PREFIX.match("2.1a").group(1) == "2"

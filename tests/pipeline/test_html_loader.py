@@ -146,3 +146,18 @@ def test_a_description_list_reads_as_term_and_description_lines(tmp_path):
     document = load_string(tmp_path, "<html><body><h2>Key</h2><dl><dt>PH</dt><dd>Public Health</dd>"
                                      "<dt>COM</dt><dd>Communications Team</dd></dl></body></html>")
     assert [b.text for b in document.blocks][1:] == ["PH – Public Health", "COM – Communications Team"]
+
+
+def test_rowspan_and_colspan_cells_keep_the_columns_aligned(tmp_path):
+    document = load_string(tmp_path, (
+        "<html><body><table><thead><tr><th>Badge</th><th>Milestone</th><th>Lead</th><th>When</th></tr></thead><tbody>"
+        "<tr><td rowspan='2'>Healthy</td><td>Open four holiday hubs</td><td>PH</td><td>July 2026</td></tr>"
+        "<tr><td>Extend the school nursing drop-in</td><td>PH</td><td>2026/27</td></tr>"
+        "<tr><td>Place</td><td colspan='2'>Co-design the play area refurbishment</td><td>2026</td></tr>"
+        "</tbody></table></body></html>"))
+    (table,) = [b.table for b in document.blocks if b.kind == "table"]
+    assert [tuple(c.text for c in r.cells) for r in table.rows] == [
+        ("Healthy", "Open four holiday hubs", "PH", "July 2026"),
+        ("", "Extend the school nursing drop-in", "PH", "2026/27"),
+        ("Place", "Co-design the play area refurbishment", "", "2026"),
+    ]
