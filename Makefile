@@ -36,7 +36,7 @@ screenshots: install browser
 # Regenerate the committed quality metrics from a real run: the bundled corpus, then each
 # challenge set (tests/fixtures/<set>, written to metrics/<name>.md).
 REAL       := ../shared/corpus/real
-CHALLENGES := heldout:challenge heldout2:challenge2 heldout3:challenge3 heldout4:challenge4 heldout5:challenge5
+CHALLENGES := heldout:challenge heldout2:challenge2 heldout3:challenge3 heldout4:challenge4 heldout5:challenge5 heldout6:challenge6
 
 metrics: install
 	rm -f build/metrics.db && mkdir -p build
