@@ -267,7 +267,30 @@ def _table_groups(state: State) -> list[tuple[str, int, str]]:
                 if match and match.group("number") not in seen and alpha_words(match.group("title")) >= least:
                     seen.add(match.group("number"))
                     out.append((match.group("number"), i, _title(match.group("title"))))
-    return out if len(out) >= 2 else []
+    return (out if len(out) >= 2 else []) or _numbered_boxes(state)
+
+
+# A large numeral printed beside its title in a box: "1Child First in everything we do".
+BOX_NUMBER = re.compile(r"^(?P<number>\d{1,2})\s*(?P<title>[A-Z‘“'\"][^\d].*)$")
+
+
+def _numbered_boxes(state: State) -> list[tuple[str, int, str]]:
+    """A headerless grid of boxes, each opening with its number ("1", "2", ... through n) and
+    a title, the number printed large beside it: the priorities on a page."""
+    for i, block in enumerate(state.blocks):
+        if block.kind != "table" or block.table is None or block.table.header:
+            continue
+        cells = [c for row in block.table.rows for c in row.cells if c.text.strip()]
+        firsts = [(c.lines[0] if c.lines else c.text).strip() for c in cells]
+        matches = [BOX_NUMBER.match(f) for f in firsts]
+        if len(cells) < 2 or not all(matches):
+            continue
+        numbers = [int(m.group("number")) for m in matches]
+        if sorted(numbers) != list(range(1, len(numbers) + 1)):
+            continue
+        return [(m.group("number"), i, _title(m.group("title"))) for m in sorted(matches, key=lambda m: int(m.group("number")))
+                if alpha_words(m.group("title")) >= 1]
+    return []
 
 
 def _lead_in_groups(state: State) -> list[tuple[str, int, str]]:

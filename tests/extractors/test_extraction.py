@@ -590,3 +590,22 @@ def test_a_column_of_priority_titles_links_its_rows_and_coded_refs_link_too():
     from extractors.links import REF_PREFIX
 
     assert REF_PREFIX.match("C1.3").group(1) == "C1" and REF_PREFIX.match("2.1a").group(1) == "2"
+
+
+def test_numbered_boxes_on_a_page_and_partner_contribution_tables():
+    from schemas.document import Block, Cell, Page, Row, Table
+
+    def cell(*lines):
+        return Cell(text=" ".join(lines), lines=lines)
+
+    grid = Table(header=(), rows=(
+        Row(cells=(cell("1Child First in everything we do", "Seeing children as children."), cell("2Prevention and diversion", "Helping early."))),))
+    contributions = Table(header=("Partner", "Our contribution", "By"), rows=(
+        Row(cells=(cell("Youth Justice Service"), cell("Train every case manager in Child First practice"), cell("Sept 2025"))),))
+    blocks = (Block(id="b0", kind="table", table=grid), Block(id="b1", kind="heading", level=2, text="Child First in everything we do"),
+              Block(id="b2", kind="table", table=contributions))
+    doc = Document(source="t.pdf", path="t.pdf", format="pdf", sha256="0" * 64, pages=(Page(number=1, blocks=blocks),))
+    result = extract(doc, DocumentInfo(source="t.pdf"))
+    assert [(p.number, p.title) for p in result.priorities] == [("1", "Child First in everything we do"), ("2", "Prevention and diversion")]
+    assert [(a.text, a.priorities, str(a.deadline.end)) for a in result.actions] == [
+        ("Train every case manager in Child First practice", ("1",), "2025-09-30")]
