@@ -29,7 +29,7 @@ from extractors.patterns import priority_heading_pattern
 from extractors.noisy_tables import is_noisy, reconstruct
 from extractors.registry import stage
 from extractors.state import State
-from extractors.tables import Columns, columns_for, parse_priority_refs, sub_objective
+from extractors.tables import Columns, columns_for, parse_priority_refs, roles_from_header, sub_objective
 from extractors.text_cues import (
     WE_WILL,
     is_action_cue,
@@ -175,6 +175,9 @@ def _from_table(block: Block, state: State, section_kind: str, dropped: list[Pro
     boxes = _from_boxes(block)
     if boxes:
         return boxes
+    card = _from_card(block)
+    if card:
+        return card
     columns = columns_for(table)
     if not table.header:
         if section_kind != "action":
@@ -245,6 +248,43 @@ def _cell_commitments(columns: Columns, row: Row) -> list[str]:
     ):
         return []
     return lines
+
+
+CARD_TITLE = re.compile(r"^\s*(?:action|commitment|milestone|deliverable|task)\s*(?:no\.?\s*)?(?P<ref>[A-Z]{0,3}\d{1,2}(?:\.\d{1,2})*[a-z]?)?\s*:?\s*$", re.I)
+
+
+def _from_card(block: Block) -> list[Action]:
+    """A card that prints one commitment as label/value rows: "Action 1.1 | Recruit six
+    coordinators", then "Lead | ...", "Due | ...", "Progress rating | ...". One action, its
+    fields from the labels."""
+    table = block.table
+    first = table.header if table.header else (tuple(c.text for c in table.rows[0].cells) if table.rows else ())
+    rows = table.rows if table.header else table.rows[1:]
+    if len(first) != 2 or not CARD_TITLE.match(first[0] or "") or not (first[1] or "").strip() or not rows:
+        return []
+    details: dict[str, str] = {}
+    labelled = 0
+    for row in rows:
+        if len(row.cells) != 2 or not row.cells[0].text.strip():
+            continue
+        roles = roles_from_header((row.cells[0].text.strip(),))
+        if not roles:
+            continue
+        labelled += 1
+        role = next(iter(roles))
+        if role in ROLE_KEYS and role not in details:
+            details[role] = row.cells[1].text.strip()
+            if role == "status" and row.cells[1].fills:
+                details["status_fills"] = ",".join(row.cells[1].fills)
+    if labelled < max(1, len(rows) // 2):
+        return []
+    ref = CARD_TITLE.match(first[0]).group("ref")
+    if ref:
+        details.setdefault("ref", ref)
+    text = clean_text(first[1])
+    text = strip_we_will(text) if WE_WILL.match(text) else text
+    row = table.rows[0]
+    return [_action(text, block, row=row, details=details, source=" | ".join(t for t in first if t))]
 
 
 def _from_date_columns(block: Block, columns: Columns) -> list[Action]:

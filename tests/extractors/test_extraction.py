@@ -609,3 +609,19 @@ def test_numbered_boxes_on_a_page_and_partner_contribution_tables():
     assert [(p.number, p.title) for p in result.priorities] == [("1", "Child First in everything we do"), ("2", "Prevention and diversion")]
     assert [(a.text, a.priorities, str(a.deadline.end)) for a in result.actions] == [
         ("Train every case manager in Child First practice", ("1",), "2025-09-30")]
+
+
+def test_a_card_of_label_rows_is_one_commitment():
+    from schemas.document import Block, Cell, Page, Row, Table
+
+    def row(label, value, fills=()):
+        return Row(cells=(Cell(text=label, lines=(label,)), Cell(text=value, lines=(value,), fills=fills)))
+
+    card = Table(header=("Action 1.2", "Introduce a multi-agency quality assurance panel"), rows=(
+        row("Lead", "Principal Educational Psychologist"), row("Due", "September 2025"),
+        row("Progress rating", "On track", ("#00B050",)), row("Evidence of impact", "Three panels held.")))
+    doc = Document(source="t.pdf", path="t.pdf", format="pdf", sha256="0" * 64,
+                   pages=(Page(number=1, blocks=(Block(id="b0", kind="table", table=card),)),))
+    (action,) = extract(doc, DocumentInfo(source="t.pdf")).actions
+    assert (action.text, action.ref, action.owners, str(action.deadline.end), action.status) == (
+        "Introduce a multi-agency quality assurance panel", "1.2", ("Principal Educational Psychologist",), "2025-09-30", ("green",))
