@@ -57,11 +57,24 @@ def _action(text: str, block: Block, *, row: Row | None = None, details: dict | 
     return Action(text=text, details=details or {}, provenance=prov)
 
 
+# "... to below 15% (Lead: Head of Service, Cared for Children; by March 2026)"
+TRAILING_FIELDS = re.compile(r"\s*\((?P<inside>(?:lead|owner|led by|responsible)\s*:[^()]*)\)\s*\.?$", re.I)
+
+
 def _from_list_item(block: Block) -> list[Action]:
     text = clean_text(strip_bullet(block.text))
     if not text or len(text.split()) > MAX_ITEM_WORDS:
         return []
-    return [_action(strip_we_will(text) if WE_WILL.match(text) else text, block)]
+    details: dict[str, str] = {}
+    trailing = TRAILING_FIELDS.search(text)
+    if trailing:
+        # The bracket names the lead and, after a semicolon, when: fields, not the commitment.
+        parts = [p.strip() for p in trailing.group("inside").split(";")]
+        details["owner"] = LABEL.sub("", parts[0], count=1).strip()
+        if len(parts) > 1:
+            details["timescale"] = LABEL.sub("", parts[1], count=1).strip()
+        text = text[: trailing.start()].strip()
+    return [_action(strip_we_will(text) if WE_WILL.match(text) else text, block, details=details)]
 
 
 DOTTED_NUMBER = re.compile(r"^\d+(?:\.\d+)+\.?$")
@@ -178,6 +191,9 @@ def _from_table(block: Block, state: State, section_kind: str, dropped: list[Pro
     card = _from_card(block)
     if card:
         return card
+    top = table.header or (tuple(c.text for c in table.rows[0].cells) if table.rows else ())
+    if any(LOOKING_BACK.search(h or "") and len((h or "").split()) <= 6 for h in top):
+        return []  # "Last year we said | We did", "You said | We did": a record, not commitments
     columns = columns_for(table)
     if not table.header:
         if section_kind != "action":
@@ -250,6 +266,7 @@ def _cell_commitments(columns: Columns, row: Row) -> list[str]:
     return lines
 
 
+LOOKING_BACK = re.compile(r"\b(?:you|we)\s+said\b|\bwe\s+did\b|\blast\s+year\b", re.I)
 CARD_TITLE = re.compile(r"^\s*(?:action|commitment|milestone|deliverable|task)\s*(?:no\.?\s*)?(?P<ref>[A-Z]{0,3}\d{1,2}(?:\.\d{1,2})*[a-z]?)?\s*:?\s*$", re.I)
 
 

@@ -625,3 +625,13 @@ def test_a_card_of_label_rows_is_one_commitment():
     (action,) = extract(doc, DocumentInfo(source="t.pdf")).actions
     assert (action.text, action.ref, action.owners, str(action.deadline.end), action.status) == (
         "Introduce a multi-agency quality assurance panel", "1.2", ("Principal Educational Psychologist",), "2025-09-30", ("green",))
+
+
+def test_last_year_we_said_is_a_record_and_next_year_items_carry_their_lead_and_date():
+    result = run(
+        "**Priority 1 – A safe and stable home**\n\nLast year we said\tWe did\n"
+        "We will open two new children’s homes\tOpened Brook House in October 2024.\n\n**Next year we will:**\n\n"
+        "- reduce out-of-area placements to below 15% (Lead: Head of Service, Cared for Children; by March 2026)\n"
+    )
+    assert [(a.text, a.owners, str(a.deadline.end)) for a in result.actions] == [
+        ("reduce out-of-area placements to below 15%", ("Head of Service, Cared for Children",), "2026-03-31")]
