@@ -206,6 +206,8 @@ def _numbered(state: State) -> tuple[dict[str, Priority], dict[str, int]]:
                     parent = number.split(".")[0]
                     prov = Provenance(page=row.page, block_id=block.id, span=row.span, bbox=row.bbox, source_text=row.cells[0].text)
                     found[number] = Priority(number=number, level=2, title=_title(title), parent=parent, provenance=prov)
+    if _fragment(found):
+        found, where = {}, {}  # not the document's own set: look for one the other ways
     if not any(p.level == 1 for p in found.values()):
         # A table that lists the priorities, only when no heading defines them.
         for i, block in enumerate(blocks):
@@ -213,6 +215,8 @@ def _numbered(state: State) -> tuple[dict[str, Priority], dict[str, int]]:
                 for number, title, text in _priority_list_table(block.table):
                     found[number] = Priority(number=number, level=1, title=title, provenance=_provenance(block, text))
                     where[number] = i
+    if _fragment(found):
+        found, where = {}, {}  # a contents table read as a list of priorities, missing its first
     if not any(p.level == 1 for p in found.values()):
         for number, index, title in _code_series(state) or _counted_headings(state) or _bold_led(state) or _table_groups(state) or _lead_in_groups(state):
             found[number] = Priority(number=number, level=1, title=title, provenance=_provenance(blocks[index], blocks[index].text))
@@ -267,7 +271,10 @@ def _table_groups(state: State) -> list[tuple[str, int, str]]:
                 if match and match.group("number") not in seen and alpha_words(match.group("title")) >= least:
                     seen.add(match.group("number"))
                     out.append((match.group("number"), i, _title(match.group("title"))))
-    return (out if len(out) >= 2 else []) or _numbered_boxes(state)
+    numbers = [n for n, _, _ in out]
+    if len(out) < 2 or (all(n.isdigit() for n in numbers) and "1" not in numbers):
+        out = []  # a contents table ("2. How healthy are ... | 2"), missing its one-word first entry
+    return out or _numbered_boxes(state)
 
 
 # A large numeral printed beside its title in a box: "1Child First in everything we do".
@@ -281,15 +288,24 @@ def _numbered_boxes(state: State) -> list[tuple[str, int, str]]:
         if block.kind != "table" or block.table is None or block.table.header:
             continue
         cells = [c for row in block.table.rows for c in row.cells if c.text.strip()]
-        firsts = [(c.lines[0] if c.lines else c.text).strip() for c in cells]
-        matches = [BOX_NUMBER.match(f) for f in firsts]
-        if len(cells) < 2 or not all(matches):
+        if len(cells) < 2:
             continue
-        numbers = [int(m.group("number")) for m in matches]
-        if sorted(numbers) != list(range(1, len(numbers) + 1)):
-            continue
-        return [(m.group("number"), i, _title(m.group("title"))) for m in sorted(matches, key=lambda m: int(m.group("number")))
-                if alpha_words(m.group("title")) >= 1]
+        boxes = []
+        for cell in cells:
+            lines = [line.strip() for line in (cell.lines or (cell.text,)) if line.strip()]
+            glued = BOX_NUMBER.match(lines[0])
+            if glued:
+                boxes.append((glued.group("number"), glued.group("title")))
+            elif re.fullmatch(r"[A-H]|\d{1,2}", lines[0]) and len(lines) > 1:
+                boxes.append((lines[0], lines[1]))  # "A" printed large above "Every child has ..."
+            else:
+                break
+        else:
+            numbers = [n for n, _ in boxes]
+            expected = ([str(k) for k in range(1, len(boxes) + 1)] if numbers[0].isdigit()
+                        else [chr(ord("A") + k) for k in range(len(boxes))])
+            if sorted(numbers, key=lambda n: (len(n), n)) == expected:
+                return [(n, i, _title(t)) for n, t in sorted(boxes, key=lambda b: (len(b[0]), b[0])) if alpha_words(t) >= 1]
     return []
 
 

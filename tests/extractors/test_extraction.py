@@ -635,3 +635,13 @@ def test_last_year_we_said_is_a_record_and_next_year_items_carry_their_lead_and_
     )
     assert [(a.text, a.owners, str(a.deadline.end)) for a in result.actions] == [
         ("reduce out-of-area placements to below 15%", ("Head of Service, Cared for Children",), "2026-03-31")]
+
+
+def test_lettered_boxes_after_a_contents_table():
+    result = run(
+        "Contents\n\n1. Introduction\t2\n2. How healthy are our children?\t2\n3. Our four outcomes\t3\n\n"
+        "Our four outcomes\n\n<p><strong>A</strong></p><p>Every child has the best start in life</p>\t"
+        "<p><strong>B</strong></p><p>Children grow up a healthy weight</p>\n"
+    )
+    assert [(p.number, p.title) for p in result.priorities] == [
+        ("A", "Every child has the best start in life"), ("B", "Children grow up a healthy weight")]
