@@ -24,7 +24,7 @@ from rapidfuzz import fuzz
 
 from extractors.cleaners import clean_text, normalise_quotes, strip_bullet
 from extractors.deadlines import parse_deadline
-from extractors.nlp import commitment_sentences
+from extractors.nlp import LEADING_CODE, commitment_sentences
 from extractors.patterns import priority_heading_pattern
 from extractors.noisy_tables import is_noisy, reconstruct
 from extractors.registry import stage
@@ -342,9 +342,14 @@ def _from_paragraph(block: Block) -> list[Action]:
     for start, end, sentence in commitment_sentences(block.text):
         if sentence.rstrip().endswith(":"):
             continue  # a lead-in to a list, not a commitment of its own
+        details = {}
+        code = re.match(r"^(\S+)\s+", sentence)
+        if code and LEADING_CODE.match(code.group(1)):
+            details["ref"] = code.group(1)  # "PS2 The council will ...": the statement's own code
+            sentence = sentence[code.end():]
         text = clean_text(strip_we_will(sentence))
         if 3 <= len(text.split()) <= MAX_ITEM_WORDS:
-            actions.append(_action(text, block, source=sentence))
+            actions.append(_action(text, block, details=details, source=sentence))
     return actions
 
 

@@ -8,6 +8,7 @@ documents need and what runs on a machine without model downloads.
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 
 import spacy
@@ -22,6 +23,8 @@ from extractors.patterns import HERE, PatternFileError
 # policy sets for others, not something the council undertakes to do.
 NOT_COMMITMENTS = frozenset({"know", "see", "judge", "recognise", "recognize", "need", "expect", "require"})
 NOT_COMMITMENT_PHRASES = frozenset({("have", "regard")})
+# A statement's own code printed before it: "PS2", "C1.3", "4.2".
+LEADING_CODE = re.compile(r"^[A-Z]{1,3}\d{1,2}(?:\.\d{1,2})*[a-z]?$|^\d{1,2}(?:\.\d{1,2})+$")
 
 
 @lru_cache(maxsize=1)
@@ -74,7 +77,8 @@ def commitment_sentences(text: str) -> list[tuple[int, int, str]]:
         # Match offsets are relative to the sentence: the opener starts it, or follows an
         # opening clause and its comma ("Working with schools, we will halve exclusions").
         for _, start, end in matcher(sent):
-            opens = start == 0 or (sent[start - 1].text == "," and start <= 24)
+            opens = start == 0 or (sent[start - 1].text == "," and start <= 24) or (
+                start == 1 and LEADING_CODE.match(sent[0].text) is not None)  # "PS2 The council will ..."
             following = sent[end].lower_ if end < len(sent) else ""
             phrase = (following, sent[end + 1].lower_ if end + 1 < len(sent) else "")
             if opens and following not in NOT_COMMITMENTS and phrase not in NOT_COMMITMENT_PHRASES:

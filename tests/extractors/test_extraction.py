@@ -645,3 +645,8 @@ def test_lettered_boxes_after_a_contents_table():
     )
     assert [(p.number, p.title) for p in result.priorities] == [
         ("A", "Every child has the best start in life"), ("B", "Children grow up a healthy weight")]
+
+
+def test_a_statement_with_its_code_printed_first():
+    result = run("Objective 1: Enough school places\n\nPS2 The council will publish its pupil forecasts every summer.\n")
+    assert [(a.text, a.ref) for a in result.actions] == [("The council will publish its pupil forecasts every summer.", "PS2")]
