@@ -191,8 +191,7 @@ def _from_table(block: Block, state: State, section_kind: str, dropped: list[Pro
     card = _from_card(block)
     if card:
         return card
-    top = table.header or (tuple(c.text for c in table.rows[0].cells) if table.rows else ())
-    if any(LOOKING_BACK.search(h or "") and len((h or "").split()) <= 6 for h in top):
+    if any(LOOKING_BACK.search(h or "") and len((h or "").split()) <= 6 for h in _top_row(table)):
         return []  # "Last year we said | We did", "You said | We did": a record, not commitments
     columns = columns_for(table)
     if not table.header:
@@ -266,6 +265,11 @@ def _cell_commitments(columns: Columns, row: Row) -> list[str]:
     return lines
 
 
+def _top_row(table) -> tuple[str, ...]:
+    """The table's header, or its first row's texts when the loader found no header."""
+    return table.header or (tuple(c.text for c in table.rows[0].cells) if table.rows else ())
+
+
 LOOKING_BACK = re.compile(r"\b(?:you|we)\s+said\b|\bwe\s+did\b|\blast\s+year\b", re.I)
 CARD_TITLE = re.compile(r"^\s*(?:action|commitment|milestone|deliverable|task)\s*(?:no\.?\s*)?(?P<ref>[A-Z]{0,3}\d{1,2}(?:\.\d{1,2})*[a-z]?)?\s*:?\s*$", re.I)
 
@@ -275,7 +279,7 @@ def _from_card(block: Block) -> list[Action]:
     coordinators", then "Lead | ...", "Due | ...", "Progress rating | ...". One action, its
     fields from the labels."""
     table = block.table
-    first = table.header if table.header else (tuple(c.text for c in table.rows[0].cells) if table.rows else ())
+    first = _top_row(table)
     rows = table.rows if table.header else table.rows[1:]
     if len(first) != 2 or not CARD_TITLE.match(first[0] or "") or not (first[1] or "").strip() or not rows:
         return []

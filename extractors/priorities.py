@@ -271,8 +271,7 @@ def _table_groups(state: State) -> list[tuple[str, int, str]]:
                 if match and match.group("number") not in seen and alpha_words(match.group("title")) >= least:
                     seen.add(match.group("number"))
                     out.append((match.group("number"), i, _title(match.group("title"))))
-    numbers = [n for n, _, _ in out]
-    if len(out) < 2 or (all(n.isdigit() for n in numbers) and "1" not in numbers):
+    if len(out) < 2 or _missing_first([n for n, _, _ in out]):
         out = []  # a contents table ("2. How healthy are ... | 2"), missing its one-word first entry
     return out or _numbered_boxes(state)
 
@@ -542,15 +541,17 @@ def _fragment(found: dict[str, Priority]) -> bool:
     """Two or more numbered priorities without a first ("Key theme 4", "Key theme 5" among
     unnumbered interview themes): not the document's own set. (One alone may be a plan's only
     priority heading in an extract.)"""
-    numbers = [p.number for p in found.values() if p.level == 1]
+    return _missing_first([p.number for p in found.values() if p.level == 1])
+
+
+def _missing_first(numbers: list[str]) -> bool:
+    """Two or more plain numbers, none of them 1."""
     return len(numbers) >= 2 and all(n.isdigit() for n in numbers) and "1" not in numbers
 
 
 @stage("priorities", requires=("sections",), assigns=("priorities", "anchors"))
 def find_priorities(state: State) -> dict:
     found, where = _numbered(state)
-    if _fragment(found):
-        found, where = {}, {}
     where = {n: i for n, i in where.items() if found[n].level == 1}
     anchors: dict[int, str] = {}
     if any(p.level == 1 for p in found.values()):
