@@ -15,6 +15,9 @@ The rules are those of ``gold/README.md`` ("Scoring"), made precise here:
   when P + R = 0.
 * Fields are scored over pairs whose gold item is not optional; each field has its own rule for
   which pairs count (see ``_FIELD_RULES``). A field with n = 0 has accuracy ``None``.
+* A gold document may limit what is scored with ``scope: {pages: [...]}``: gold and predicted
+  items whose ``page`` is outside those pages are left out before pairing (an item without a
+  page is kept).
 * Only gold documents are scored. A gold document without a prediction counts all its
   non-optional items as false negatives; predicted documents without gold are listed as
   ``unscored``. Documents match on key (file stem) or on the stem of ``document.source``.
@@ -37,7 +40,7 @@ import yaml
 __all__ = [
     "KINDS", "KEY_FIELDS", "FIELDS", "THRESHOLD", "Counts", "FieldScore", "Miss", "Spurious",
     "FieldError", "EvalReport", "normalise_text", "token_f1", "pair_items", "first_number",
-    "load_gold", "load_predictions", "evaluate",
+    "load_gold", "load_predictions", "evaluate", "scope_pages",
 ]
 
 THRESHOLD = 0.8
@@ -514,6 +517,23 @@ def _is_optional(item: dict) -> bool:
     return v is True or str(v).strip().lower() in {"true", "yes", "1"}
 
 
+def scope_pages(doc: dict) -> set[int] | None:
+    """The pages a gold document's ``scope.pages`` limits scoring to, or None for the whole document."""
+    pages = ((doc or {}).get("scope") or {}).get("pages")
+    if not pages:
+        return None
+    return {int(p) for p in pages}
+
+
+def _in_scope(item: dict, pages: set[int] | None) -> bool:
+    if pages is None or item.get("page") is None:
+        return True
+    try:
+        return int(item["page"]) in pages
+    except (TypeError, ValueError):
+        return True
+
+
 def evaluate(
     gold: dict[str, dict], predicted: dict[str, dict], *, threshold: float = THRESHOLD,
     gold_label: str = "gold", predicted_label: str = "predictions",
@@ -532,10 +552,11 @@ def evaluate(
         gdoc = gold[doc_id] or {}
         pdoc = predicted.get(matches[doc_id], {}) if doc_id in matches else {}
         report.documents[doc_id] = {}
+        scope = scope_pages(gdoc)
         for kind in KINDS:
             key = KEY_FIELDS[kind]
-            g_items = [i for i in gdoc.get(kind) or [] if isinstance(i, dict)]
-            p_items = [i for i in pdoc.get(kind) or [] if isinstance(i, dict)]
+            g_items = [i for i in gdoc.get(kind) or [] if isinstance(i, dict) and _in_scope(i, scope)]
+            p_items = [i for i in pdoc.get(kind) or [] if isinstance(i, dict) and _in_scope(i, scope)]
             pairs = pair_items(g_items, p_items, key, threshold)
             counts = Counts()
             paired_g = {gi for gi, _, _ in pairs}

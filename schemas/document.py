@@ -104,7 +104,7 @@ class Document(Frozen):
 
     source: str
     path: str
-    format: Literal["pdf", "text", "html", "docx"]
+    format: Literal["pdf", "text", "html", "docx", "markdown"]
     sha256: str
     pages: tuple[Page, ...] = ()
     # Loader warnings that did not stop the load (e.g. "page 3 has no text layer").

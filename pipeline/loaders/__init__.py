@@ -35,6 +35,8 @@ SUFFIXES: dict[str, str] = {
     ".html": "html",
     ".htm": "html",
     ".docx": "docx",
+    ".md": "markdown",
+    ".markdown": "markdown",
 }
 
 
@@ -91,6 +93,10 @@ def get_loader(fmt: str) -> Loader:
         from pipeline.loaders.docx import load_docx
 
         return load_docx
+    if fmt == "markdown":
+        from pipeline.loaders.markdown import load_markdown
+
+        return load_markdown
     raise LoadError("?", f"unknown format {fmt!r}", "known formats: " + ", ".join(sorted(set(SUFFIXES.values()))))
 
 

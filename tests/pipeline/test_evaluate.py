@@ -186,6 +186,19 @@ def test_gold_document_without_prediction_counts_all_fn():
     assert (report.kinds["actions"].tp, report.kinds["actions"].fn) == (1, 2)
 
 
+def test_scope_pages_leave_out_items_on_other_pages():
+    # Gold scores pages 3-4 only: the page-9 prediction is neither TP nor FP, the page-3 one is a TP,
+    # the page-4 miss is a FN, and the page-3 spurious item is a FP.
+    gold = {"a": {"scope": {"pages": [3, 4]},
+                  "actions": [act("Reduce exclusions", page=3), act("Improve attendance", page=4)]}}
+    pred = {"a": {"actions": [act("Reduce exclusions", page=3), act("Improve attendance", page=9),
+                              act("Something else entirely", page=3)]}}
+    report = evaluate(gold, pred)
+    c = report.kinds["actions"]
+    assert (c.tp, c.fp, c.fn) == (1, 1, 1)
+    assert [s.text for s in report.spurious] == ["Something else entirely"]
+
+
 def test_items_never_pair_across_documents():
     gold = {"a": {"actions": [act("Reduce exclusions")]}, "b": {"actions": [act("Improve attendance")]}}
     pred = {"a": {"actions": [act("Improve attendance")]}, "b": {"actions": [act("Reduce exclusions")]}}

@@ -4,6 +4,7 @@ import pytest
 
 from pipeline.loaders import LoadError, load
 from pipeline.loaders.html import load_html
+from tests.conftest import SHARED_REAL
 
 
 def load_string(tmp_path, html: str | bytes, name: str = "page.html"):
@@ -161,3 +162,113 @@ def test_rowspan_and_colspan_cells_keep_the_columns_aligned(tmp_path):
         ("", "Extend the school nursing drop-in", "PH", "2026/27"),
         ("Place", "Co-design the play area refurbishment", "", "2026"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{% extends "base.html" %}{% block content %}<h1>Plan</h1>{% endblock %}', "<h1>Plan</h1>"),
+        ("<p>Due {{ plan.year }}</p>{# reviewer: check #}", "<p>Due </p>"),
+        ("{%- if x -%}<p>a</p>{%- endif -%}", "<p>a</p>"),
+        ("<p>Set {a, b} and 50% {not a tag}</p>", "<p>Set {a, b} and 50% {not a tag}</p>"),
+    ],
+)
+def test_strip_template_tags(text, expected):
+    from pipeline.loaders.html import strip_template_tags
+
+    assert strip_template_tags(text) == expected
+
+
+def test_a_template_without_html_or_body_loads_whole(tmp_path):
+    document = load_string(tmp_path, (
+        '{% extends "partials/_template.html" %}\n{% block content %}\n<div class="page">'
+        "<h1>Plan {{ year }}</h1><p>We will act.</p>{# todo #}</div>\n{% endblock %}\n"))
+    assert [(b.kind, b.level, b.text) for b in document.blocks] == [("heading", 1, "Plan"), ("paragraph", None, "We will act.")]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # A section whose intro is an <aside> with the headline, then its list of <li><p> items.
+        ('<section class="list"><aside class="list__intro"><h2><strong>Data driven</strong></h2>'
+         '<p class="list__subtitle">Using what we know</p></aside>'
+         '<ul><li><p>Use data well</p></li><li><p>Share it</p><p>openly</p></li></ul></section>',
+         [("heading", 2, None, "Data driven"), ("paragraph", None, None, "Using what we know"),
+          ("list_item", 0, "•", "Use data well"), ("list_item", 0, "•", "Share it openly")]),
+        # A sidebar of links is still furniture; so is an aside without a heading.
+        ('<aside><h2>Related links</h2><ul><li><a href="/a">A page about things</a></li>'
+         '<li><a href="/b">Another page here</a></li></ul></aside><aside><p>Promo</p></aside><p>Body.</p>',
+         [("paragraph", None, None, "Body.")]),
+        # A <header> inside an article is the article's heading, not the page banner.
+        ("<header><p>Council banner</p></header><article><header><h2>Priority 1</h2></header><p>Text</p></article>",
+         [("heading", 2, None, "Priority 1"), ("paragraph", None, None, "Text")]),
+        # Blocks in figure, details and a link wrapping a card keep document order.
+        ('<figure><figcaption>Figure 1</figcaption></figure><details><summary>More</summary><p>Detail</p></details>'
+         '<ul><a href="/s" class="card"><h3>Sabrina</h3><p>Follow Sabrina.</p></a></ul>',
+         [("paragraph", None, None, "Figure 1"), ("paragraph", None, None, "More"), ("paragraph", None, None, "Detail"),
+          ("heading", 3, None, "Sabrina"), ("paragraph", None, None, "Follow Sabrina.")]),
+        # ARIA headings and lists.
+        ('<div role="heading" aria-level="3">Our aims</div><div role="heading">No level given</div>',
+         [("heading", 3, None, "Our aims"), ("heading", 2, None, "No level given")]),
+        ('<div role="list"><div role="listitem">One</div><div role="listitem">Two</div></div>',
+         [("list_item", 0, "•", "One"), ("list_item", 0, "•", "Two")]),
+        # Cards: a title element one level below the section's heading, then the body.
+        ('<h2>Principles</h2><div class="card"><div class="card__title">Invest in people</div>'
+         '<div class="card__body">We will train staff.</div></div><div class="card"><span class="card-heading">Be open</span>'
+         "<p>We will publish.</p></div>",
+         [("heading", 2, None, "Principles"), ("heading", 3, None, "Invest in people"), ("paragraph", None, None, "We will train staff."),
+          ("heading", 3, None, "Be open"), ("paragraph", None, None, "We will publish.")]),
+        ('<div class="box"><strong>Invest in people</strong><br>We will train staff.</div>',
+         [("heading", None, None, "Invest in people"), ("paragraph", None, None, "We will train staff.")]),
+        ("<h2>Our principles</h2><p><strong>Be open</strong><br>We will publish.<br>Every month.</p>",
+         [("heading", 2, None, "Our principles"), ("heading", 3, None, "Be open"), ("paragraph", None, None, "We will publish. Every month.")]),
+        ("<p><strong>Lead:</strong><br>Director</p>", [("paragraph", None, None, "Lead: Director")]),
+        # A bold lead-in inside running text is not a title.
+        ("<div><strong>Note:</strong> this applies to all.</div>", [("paragraph", None, None, "Note: this applies to all.")]),
+        ('<p class="list__subtitle">A subtitle is not a title</p>', [("paragraph", None, None, "A subtitle is not a title")]),
+        # <br> in bare text splits where a new sentence starts; a blank line splits a <p>.
+        ("<div>First sentence here.<br>Second sentence here.</div>",
+         [("paragraph", None, None, "First sentence here."), ("paragraph", None, None, "Second sentence here.")]),
+        ("<div>We will improve<br>attendance by 2025.</div>", [("paragraph", None, None, "We will improve attendance by 2025.")]),
+        ("<p>One<br><br>Two</p>", [("paragraph", None, None, "One"), ("paragraph", None, None, "Two")]),
+        ("<p><b>A</b> <i>B</i><br> <br>C</p>", [("paragraph", None, None, "A B"), ("paragraph", None, None, "C")]),
+        ("<p>One<br>two</p>", [("paragraph", None, None, "One two")]),
+    ],
+)
+def test_sectioned_and_card_layouts(tmp_path, body, expected):
+    got = [(b.kind, b.level, b.marker, b.text) for b in blocks_of(tmp_path, body)]
+    assert got == expected
+
+
+def test_a_strong_card_title_is_bold(tmp_path):
+    blocks = blocks_of(tmp_path, '<div class="box"><b>Invest in people</b><p>We will train staff.</p></div>')
+    assert [(b.kind, b.bold) for b in blocks] == [("heading", True), ("paragraph", None)]
+
+
+def test_html_blocks_reads_a_fragment():
+    from pipeline.loaders.html import html_blocks
+
+    blocks = html_blocks("<table><tr><th>Ref</th><th>Action</th></tr><tr><td>1</td><td>Act</td></tr></table><p>After</p>")
+    assert [b.kind for b in blocks] == ["table", "paragraph"]
+    assert blocks[0].table.header == ("Ref", "Action")
+
+
+@pytest.mark.skipif(not SHARED_REAL.is_dir(), reason="../shared/corpus/real is not available")
+def test_lambeth_template_page_loads_its_themes_and_commitments():
+    path = SHARED_REAL / "lambeth_digital_vision_delivering_our_vision_2019.html"
+    if not path.exists():
+        pytest.skip("the Lambeth page is not in ../shared/corpus/real")
+    blocks = list(load(path).blocks)
+    assert not any("{%" in b.text or "endblock" in b.text for b in blocks)
+    headings = [(b.level, b.text) for b in blocks if b.kind == "heading"]
+    assert headings[:4] == [(1, "Delivering on our vision"), (2, "End-to-end service experience"),
+                            (2, "Data driven organisation"), (2, "Agile ways of working")]
+    assert sum(1 for b in blocks if b.kind == "list_item") == 6 + 6 + 5 + 5 + 7
+    i = next(i for i, b in enumerate(blocks) if b.text == "So, to get started on our vision we will")
+    commitments = [b for b in blocks[i + 1:] if b.kind == "list_item"]
+    assert len(commitments) == 7
+    assert commitments[0].text == ("Get senior leader buy in - educate on digital, design, agile, and identify priority "
+                                   "areas to transform and / or fix")
+    j = next(i for i, b in enumerate(blocks) if b.text == "Data driven organisation")
+    assert blocks[j + 1].text == ("Using the information we have to understand what people want and need, to define "
+                                  "delivery priorities")

@@ -6,9 +6,9 @@
   link to the source document at that page: `/-/source/{document_id}#page={page}`. Id columns of
   stored-query rows link to their record.
 - `/-/source/{document_id}` serves the file recorded for that document in `documents.path` (and
-  nothing else): PDF inline as application/pdf so the browser's viewer honours `#page=N`, text as
-  text/plain. A file that changed since it was ingested is refused, since its pages may no longer
-  match.
+  nothing else): PDF inline as application/pdf so the browser's viewer honours `#page=N`, text
+  and Markdown as text/plain. A file that changed since it was ingested is refused, since its
+  pages may no longer match.
 - `/-/compare?council=GAT&council=RCC&q=attendance`: the chosen councils' priorities side by side
   with the number of commitments under each, and which councils have commitments on a topic.
 """
@@ -37,6 +37,8 @@ CONTENT_TYPES = {
     ".pdf": ("application/pdf", "inline"),
     ".txt": ("text/plain; charset=utf-8", "inline"),
     ".text": ("text/plain; charset=utf-8", "inline"),
+    ".md": ("text/plain; charset=utf-8", "inline"),  # Markdown source, shown as written
+    ".markdown": ("text/plain; charset=utf-8", "inline"),
     ".html": ("text/html; charset=utf-8", "inline"),
     ".htm": ("text/html; charset=utf-8", "inline"),
     ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "attachment"),
