@@ -5,12 +5,14 @@
     >>> [(b.id, b.kind, b.text[:30]) for b in doc.blocks][:3]    # doctest: +SKIP
 
 Two passes. Pass one reads every page once with PDFium (`pdf_objects`): tables first
-(`pdf_tables`), then the remaining characters as lines inside columns (`pdf_layout`). Between the
-passes the document-wide facts are settled: the body text size, and the running headers and
-footers (lines in the top or bottom 8% of the page that repeat, digits aside, on at least half of
-the pages, and bare page numbers). Pass two turns each page's remaining lines into blocks in
-reading order. Finally tables that run over a page break are stitched and heading levels are
-ranked by size over the whole document.
+(`pdf_tables`), then bullets drawn as shapes become bullet characters (`pdf_lines`), then the page
+is cut into regions in reading order (`pdf_regions`, `pdf_panels`: boxes, columns, bands), and the
+remaining characters become lines inside each region. Between the passes the document-wide facts
+are settled: the body text size, and the running headers and footers (lines in the top or bottom
+8% of the page that repeat, digits aside, on at least half of the pages; bare page numbers there,
+or near the foot or head of the page when they go up with the page). Pass two turns each page's
+remaining lines into blocks, region by region. Finally tables that run over a page break are
+stitched and heading levels are ranked by size over the whole document.
 
 Conventions shared with the plain-text loader: block ids "p{page}-b{n}" with n counting through
 the document; pages from 1; list items carry their marker apart from the text; a table block's text
@@ -29,18 +31,11 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from pipeline.loaders import LoadError, document_of
-from pipeline.loaders.pdf_layout import (
-    MARGIN_ZONE,
-    BlockDraft,
-    PageLayout,
-    find_gutters,
-    lines_in_columns,
-    page_blocks,
-    line_segments,
-)
-from pipeline.loaders.pdf_lines import SENTENCE_END, Line, group_lines, join_lines, split_inner_bullets
+from pipeline.loaders.pdf_layout import BlockDraft, PageLayout, page_blocks
+from pipeline.loaders.pdf_lines import SENTENCE_END, Line, group_lines, join_lines, split_inner_bullets, with_drawn_bullets
 from pipeline.loaders.pdf_objects import PageObjects, read_page
 from pipeline.loaders.pdf_loose_tables import find_rule_tables, find_text_tables
+from pipeline.loaders.pdf_regions import MARGIN_ZONE, page_regions, single_region
 from pipeline.loaders.pdf_stitch import append_continuation, continues, table_text
 from pipeline.loaders.pdf_tables import find_ruled_tables
 from schemas.document import BBox, Block, Document, Page, Table
@@ -143,25 +138,31 @@ def _overlap(a, b) -> float:
 
 
 def analyse_page(objects: PageObjects) -> PageLayout:
-    """Tables, columns and lines of one page."""
-    tables = find_ruled_tables(objects)
+    """Tables, regions and lines of one page."""
+    cells: list[tuple[float, float, float, float]] = []
+    tables = find_ruled_tables(objects, cells)
     tables += [t for t in find_rule_tables(objects, [t.bbox for t in tables])
                if not any(_overlap(t.bbox, other.bbox) > 0.5 for other in tables)]
     text = objects.without([t.bbox for t in tables])
-    lines = group_lines(text.chars)
     if not tables and not objects.edges:
-        loose = find_text_tables(text, lines)
+        loose = find_text_tables(text, group_lines(text.chars))
         if loose:
             tables = loose
             text = text.without([t.bbox for t in tables])
-            lines = group_lines(text.chars)
     sizes = _size_histogram(text.chars, False)
     bold_sizes = _size_histogram(text.chars, True)
-    top, bottom = MARGIN_ZONE * objects.height, (1 - MARGIN_ZONE) * objects.height
-    body = [l for l in lines if l.top >= top and l.bottom <= bottom]
-    gutters = find_gutters(line_segments(body), 0.0, objects.width, body_size(sizes, bold_sizes))
-    if gutters:
-        lines = lines_in_columns(list(text.chars), gutters)
+    chars = with_drawn_bullets(list(text.chars), objects.fills)
+    boxes = [(f.x0, f.top, f.x1, f.bottom) for f in objects.fills] + list(objects.frames)
+    notes: list[str] = []
+    try:
+        regions = page_regions(chars, objects.width, objects.height, body_size(sizes, bold_sizes), boxes, tables, cells)
+    except Exception as exc:  # a layout the segmentation trips on is still read, as one column
+        notes.append(f"page {objects.number}: regions not found ({type(exc).__name__}: {exc}); read as one column")
+        regions = single_region(chars, tables)
+    lines: list[Line] = []
+    for region in regions:
+        if region.kind == "text":
+            lines.extend(group_lines(region.chars, region.id))
     lines = split_inner_bullets(lines)
     return PageLayout(
         number=objects.number,
@@ -169,11 +170,12 @@ def analyse_page(objects: PageObjects) -> PageLayout:
         height=objects.height,
         lines=lines,
         tables=tables,
-        gutters=gutters,
+        regions=regions,
         sizes=sizes,
         bold_sizes=bold_sizes,
         chars=sum(1 for c in objects.chars if c.text.strip()),
         images=objects.images,
+        notes=notes,
     )
 
 
@@ -205,10 +207,14 @@ def running_lines(layouts: list[PageLayout]) -> set[int]:
     repeated = {key for key, pages in seen.items() if len(pages) >= needed}
     drop: set[int] = set()
     placed: dict[tuple[str, int], list[Line]] = {}
+    numbers: dict[int, list[Line]] = {}  # printed page number minus page index -> those lines
     for layout in layouts:
         for line in layout.lines:
+            near_edge = line.top < FURNITURE_ZONE * layout.height or line.bottom > (1 - FURNITURE_ZONE) * layout.height
+            if near_edge and re.fullmatch(r"\d{1,4}", line.text.strip()):
+                numbers.setdefault(int(line.text.strip()) - layout.number, []).append(line)
             if not _in_margin(line, layout.height):
-                if line.top < FURNITURE_ZONE * layout.height or line.bottom > (1 - FURNITURE_ZONE) * layout.height:
+                if near_edge:
                     placed.setdefault((line.text, round(line.top / 3)), []).append(line)
                 continue
             if running_key(line.text) in repeated or PAGE_NUMBER.match(line.text.strip()):
@@ -218,6 +224,11 @@ def running_lines(layouts: list[PageLayout]) -> set[int]:
     for lines in placed.values():
         if len(lines) >= needed and len(lines) >= MIN_REPEATS:
             drop.update(id(line) for line in lines[1:])
+    # Page numbers set just above the footer zone: bare numbers near the foot (or head) of the
+    # page that go up with the page, on most pages.
+    for lines in numbers.values():
+        if len(lines) >= needed:
+            drop.update(id(line) for line in lines)
     return drop
 
 
@@ -324,6 +335,7 @@ def load_pdf(path: Path) -> Document:
     for layout in layouts:
         if not layout.chars:
             warnings.append(f"page {layout.number} has no text layer (image only?)")
+        warnings.extend(layout.notes)
 
     doc_body = body_size(sum((l.sizes for l in layouts), Counter()), sum((l.bold_sizes for l in layouts), Counter()))
     drop = running_lines(layouts)

@@ -1,10 +1,11 @@
-"""Reading order and blocks for one PDF page.
+"""Blocks for one PDF page, region by region.
 
-Columns first: a vertical gutter that no text crosses over most of the page body splits the page,
-and each column is read top to bottom before the next. Lines that cross the gutter (titles) and
-tables wider than a column cut the page into bands read one after another. Then consecutive lines
-of a column become blocks: headings (larger than the body text, or short bold lines on their own),
-list items (a bullet or a list number, with their continuation lines) and paragraphs.
+The page was cut into regions before its lines were made (`pdf_regions`: panels, columns and
+bands, in reading order), and every line knows its region (`Line.column`). Here the regions are
+read in order, each top to bottom, and consecutive lines of one region become blocks: headings
+(larger than the body text, or short bold lines on their own), list items (a bullet, drawn or
+printed, or a list number, with their continuation lines) and paragraphs. A block never spans two
+regions, except a paragraph running on from the foot of one column to the top of the next.
 """
 
 from __future__ import annotations
@@ -18,27 +19,21 @@ from pipeline.loaders.pdf_lines import (
     SENTENCE_END,
     Line,
     dominant,
-    group_lines,
     is_bullet_char,
     join_lines,
-    line_from_chars,
     list_marker,
     split_at_gaps,
 )
-from pipeline.loaders.pdf_objects import Char
+from pipeline.loaders.pdf_regions import Region
 from pipeline.loaders.pdf_tables import TableDraft
 
-# Running headers and footers live in this share of the page height at the top and bottom.
-MARGIN_ZONE = 0.08
 # A heading's font is at least this much larger than the body text (ratio and points).
 HEADING_RATIO = 1.15
 HEADING_POINTS = 1.0
 HEADING_MAX_WORDS = 25
 BOLD_HEADING_MAX_WORDS = 15
-# A column gutter: share of body lines allowed to cross it, and its narrowest width (points).
-GUTTER_CROSSING = 0.1
-GUTTER_MIN_WIDTH = 6.0
-MIN_COLUMN_LINES = 4
+# List markers this close (points) are at one indentation.
+INDENT_STEP = 4.0
 
 
 @dataclass
@@ -61,181 +56,40 @@ class BlockDraft:
 
 @dataclass
 class PageLayout:
-    """What pass one learned about a page: its lines (in columns) and tables."""
+    """What pass one learned about a page: its regions in reading order, its lines (each in its
+    region: `Line.column` is the region's id) and its tables."""
 
     number: int
     width: float
     height: float
     lines: list[Line]
     tables: list[TableDraft]
-    gutters: list[tuple[float, float]] = field(default_factory=list)
+    regions: list[Region] = field(default_factory=list)
     sizes: Counter = field(default_factory=Counter)  # size histogram of regular-weight text
     bold_sizes: Counter = field(default_factory=Counter)  # ... and of bold text
     chars: int = 0
     images: int = 0
-
-    def column_of(self, x: float) -> int:
-        return sum(1 for g0, g1 in self.gutters if x > (g0 + g1) / 2)
-
-
-# --------------------------------------------------------------------------- columns
-
-
-def line_segments(lines: list[Line]) -> list[tuple[int, float, float, int]]:
-    out = []
-    for i, line in enumerate(lines):
-        for x0, x1, n in split_at_gaps(line, max(0.9 * line.size, 4.0)):
-            out.append((i, x0, x1, n))
-    return out
-
-
-def find_gutters(
-    segments: list[tuple[int, float, float, int]], x_lo: float, x_hi: float, body_size: float, depth: int = 0
-) -> list[tuple[float, float]]:
-    """Vertical strips free of text that split the segments (line id, x0, x1, chars) into columns
-    of prose. Searched again inside each column found, to two levels."""
-    line_ids = {s[0] for s in segments}
-    if len(line_ids) < 2 * MIN_COLUMN_LINES or x_hi - x_lo < 100:
-        return []
-    lo, hi = int(x_lo), int(x_hi) + 2
-    diff = [0] * (hi - lo + 2)
-    for _, x0, x1, _ in segments:
-        a = max(int(x0) - lo, 0)
-        b = min(int(x1) + 1 - lo, hi - lo)
-        diff[a] += 1
-        diff[b + 1] -= 1
-    coverage = []
-    running = 0
-    for d in diff[: hi - lo + 1]:
-        running += d
-        coverage.append(running)
-    allowed = max(1, int(GUTTER_CROSSING * len(line_ids)))
-    margin = 0.15 * (x_hi - x_lo)
-    start = int(x_lo + margin) - lo
-    stop = int(x_hi - margin) - lo
-    min_width = max(GUTTER_MIN_WIDTH, 0.6 * body_size)
-    runs: list[tuple[int, int]] = []
-    run_start = None
-    for i in range(start, stop + 1):
-        if coverage[i] <= allowed:
-            if run_start is None:
-                run_start = i
-        elif run_start is not None:
-            runs.append((run_start, i - 1))
-            run_start = None
-    if run_start is not None:
-        runs.append((run_start, stop))
-    best = None
-    for a, b in runs:
-        g0, g1 = a + lo, b + 1 + lo
-        if g1 - g0 < min_width:
-            continue
-        left = [s for s in segments if s[2] <= g0 + 0.5]
-        right = [s for s in segments if s[1] >= g1 - 0.5]
-        left_lines = {s[0] for s in left}
-        right_lines = {s[0] for s in right}
-        if len(left_lines) < MIN_COLUMN_LINES or len(right_lines) < MIN_COLUMN_LINES:
-            continue
-        left_chars = sum(s[3] for s in left)
-        right_chars = sum(s[3] for s in right)
-        if min(left_chars, right_chars) < 0.2 * max(left_chars, right_chars):
-            continue
-        # Prose columns reach (near) the gutter: a column of short labels is not a column of text.
-        reach: dict[int, float] = {}
-        for s in left:
-            reach[s[0]] = max(reach.get(s[0], 0.0), s[2])
-        left_x0 = min(s[1] for s in left)
-        gaps = sorted(g0 - x for x in reach.values())
-        if gaps[len(gaps) // 2] > 0.35 * max(g0 - left_x0, 1.0):
-            continue
-        score = (g1 - g0, min(left_chars, right_chars))
-        if best is None or score > best[0]:
-            best = (score, g0, g1, left, right)
-    if best is None:
-        return []
-    _, g0, g1, left, right = best
-    found = [(float(g0), float(g1))]
-    if depth < 1:
-        found += find_gutters(left, x_lo, g0, body_size, depth + 1)
-        found += find_gutters(right, g1, x_hi, body_size, depth + 1)
-    return sorted(found)
-
-
-def lines_in_columns(chars: list[Char], gutters: list[tuple[float, float]]) -> list[Line]:
-    """Lines built within each column; a line cut by a gutter it actually crosses (a title over
-    both columns) is put back together and marked column -1."""
-    if not gutters:
-        return group_lines(chars, 0)
-    splits = [(g0 + g1) / 2 for g0, g1 in gutters]
-    by_column: dict[int, list[Char]] = defaultdict(list)
-    for c in chars:
-        by_column[sum(1 for s in splits if c.mid_x > s)].append(c)
-    lines: list[Line] = []
-    for column, column_chars in sorted(by_column.items()):
-        lines.extend(group_lines(column_chars, column))
-    lines.sort(key=lambda l: (l.column, l.top))
-    # Re-join lines cut at a gutter they cross.
-    merged: list[Line] = []
-    used: set[int] = set()
-    by_col: dict[int, list[int]] = defaultdict(list)
-    for i, line in enumerate(lines):
-        by_col[line.column].append(i)
-    for i, line in enumerate(lines):
-        if i in used:
-            continue
-        parts = [line]
-        current = line
-        while True:
-            nxt = None
-            for j in by_col.get(current.column + 1, []):
-                other = lines[j]
-                if j in used or abs(other.baseline - current.baseline) > 0.3 * max(other.size, current.size):
-                    continue
-                gap = other.x0 - current.x1
-                gutter = gutters[current.column] if 0 <= current.column < len(gutters) else None
-                if gutter and gap < min(1.0 * max(other.size, current.size), gutter[1] - gutter[0]):
-                    nxt = j
-                    break
-            if nxt is None:
-                break
-            used.add(nxt)
-            current = lines[nxt]
-            parts.append(current)
-        if len(parts) == 1:
-            merged.append(line)
-        else:
-            merged.append(line_from_chars([c for p in parts for c in p.chars], -1))
-    return merged
+    notes: list[str] = field(default_factory=list)  # what could not be done, for the warnings
 
 
 # --------------------------------------------------------------------------- reading order
 
 
 def reading_order(layout: PageLayout, lines: list[Line]) -> list[Line | TableDraft]:
-    """Lines and tables in the order a reader takes them: band by band, column by column."""
-    columns = len(layout.gutters) + 1
-    items: list[tuple[float, int, int, Line | TableDraft]] = []
+    """Lines and tables in the order a reader takes them: region by region, each top to bottom."""
+    if not layout.regions:
+        return sorted(lines, key=lambda l: l.top) + list(layout.tables)
+    by_region: dict[int, list[Line]] = defaultdict(list)
     for line in lines:
-        if line.column < 0:
-            items.append((line.top, 0, columns - 1, line))
-        else:
-            items.append((line.top, line.column, line.column, line))
-    for table in layout.tables:
-        x0, top, x1, _ = table.bbox
-        items.append((top, layout.column_of(x0 + 1), layout.column_of(x1 - 1), table))
-    items.sort(key=lambda t: t[0])
-    if columns == 1:
-        return [t[3] for t in items]
+        by_region[line.column].append(line)
     ordered: list[Line | TableDraft] = []
-    band: list[tuple[float, int, int, Line | TableDraft]] = []
-    for item in items:
-        if item[1] != item[2]:
-            ordered.extend(t[3] for t in sorted(band, key=lambda t: (t[1], t[0])))
-            band = []
-            ordered.append(item[3])
+    for region in layout.regions:
+        if region.kind == "table":
+            ordered.append(region.table)
         else:
-            band.append(item)
-    ordered.extend(t[3] for t in sorted(band, key=lambda t: (t[1], t[0])))
+            ordered.extend(by_region.pop(region.id, []))
+    for rest in by_region.values():  # (a line outside every region cannot happen; kept for safety)
+        ordered.extend(rest)
     return ordered
 
 
@@ -248,6 +102,7 @@ class _PageStats:
     pitch: dict[float, float]
     right: dict[int, float]
     left: dict[int, float]
+    follows: dict[int, int] = field(default_factory=dict)  # region -> region it may run on from
 
     def typical_pitch(self, size: float) -> float:
         return self.pitch.get(size, 1.2 * size)
@@ -256,7 +111,7 @@ class _PageStats:
         return max(self.right.get(column, 0.0) - self.left.get(column, 0.0), 1.0)
 
 
-def _stats(ordered: list[Line | TableDraft], body_size: float) -> _PageStats:
+def _stats(ordered: list[Line | TableDraft], body_size: float, regions: list[Region] = ()) -> _PageStats:
     pitches: dict[float, list[float]] = defaultdict(list)
     rights: dict[int, list[float]] = defaultdict(list)
     lefts: dict[int, list[float]] = defaultdict(list)
@@ -278,7 +133,8 @@ def _stats(ordered: list[Line | TableDraft], body_size: float) -> _PageStats:
         values.sort()
         right[column] = values[int(0.9 * (len(values) - 1))]
     left = {column: min(values) for column, values in lefts.items()}
-    return _PageStats(body_size=body_size, pitch=pitch, right=right, left=left)
+    follows = {r.id: r.follows for r in regions if r.follows is not None}
+    return _PageStats(body_size=body_size, pitch=pitch, right=right, left=left, follows=follows)
 
 
 def line_pitch(values: list[float], size: float) -> float:
@@ -329,7 +185,7 @@ def _breaks(group: _Group, line: Line, stats: _PageStats, marker) -> bool:
     if prev.column != line.column:
         # Text running on from the foot of one column to the top of the next.
         return not (
-            line.column == prev.column + 1 and marker is None and line.text[:1].islower()
+            stats.follows.get(line.column) == prev.column and marker is None and line.text[:1].islower()
             and not SENTENCE_END.search(prev.text) and abs(line.size - prev.size) < 0.6
         )
     if line.top < prev.top - 1:
@@ -361,11 +217,19 @@ def _breaks(group: _Group, line: Line, stats: _PageStats, marker) -> bool:
         if SENTENCE_END.search(prev.text) and short_prev and line.x0 < marker_x + 2 and _text_x(first) > marker_x + 4:
             return True
         return False
-    if line.x0 > prev.x0 + 1.2 * size and len(group.lines) > 1:
+    if line.x0 > prev.x0 + 1.2 * size and len(group.lines) > 1 and not _centred(group, line):
         return True  # an indented first line
     if SENTENCE_END.search(prev.text) and short_prev:
         return True
     return False
+
+
+def _centred(group: _Group, line: Line) -> bool:
+    """Whether the group's lines and this one are centred on one axis (a title in a box), so that
+    a shorter line is not an indented first line."""
+    mid = (line.x0 + line.x1) / 2
+    tolerance = max(2.0, 0.3 * line.size)
+    return all(abs((l.x0 + l.x1) / 2 - mid) <= tolerance for l in group.lines)
 
 
 def _tabbed(line: Line) -> bool:
@@ -402,7 +266,10 @@ def _draft(group: _Group, page: int, body_size: float) -> BlockDraft:
         full = join_lines([l.text for l in lines])
         numbered = not is_bullet_char(marker[0])
         item = BlockDraft("list_item", text, page, bbox, size, bold, marker=marker, column=column, marker_x=lines[0].x0)
-        if numbered and bold and len(lines) <= 2 and len(full.split()) <= BOLD_HEADING_MAX_WORDS and not full.endswith((".", ";", ",")):
+        bold_heading = bold and len(lines) <= 2 and len(full.split()) <= BOLD_HEADING_MAX_WORDS and not full.endswith((".", ";", ","))
+        # "4. How the Partnership is addressing harms": a numbered line in a heading's size.
+        large_heading = all(is_large(l, body_size) for l in lines) and len(lines) <= 4 and len(full.split()) <= HEADING_MAX_WORDS
+        if numbered and (bold_heading or large_heading):
             heading = BlockDraft("heading", full, page, bbox, size, bold, column=column)
             heading.as_item = item  # kept in case its neighbours show it is one item of a list
             return heading
@@ -426,7 +293,8 @@ def _draft(group: _Group, page: int, body_size: float) -> BlockDraft:
 def page_blocks(layout: PageLayout, lines: list[Line], body_size: float) -> list[BlockDraft]:
     """The page's blocks in reading order (headings, paragraphs, list items and tables)."""
     ordered = reading_order(layout, lines)
-    stats = _stats(ordered, body_size)
+    stats = _stats(ordered, body_size, layout.regions)
+    table_region = {id(r.table): r.id for r in layout.regions if r.kind == "table"}
     drafts: list[BlockDraft] = []
     group: _Group | None = None
     prev_group: _Group | None = None
@@ -442,10 +310,11 @@ def page_blocks(layout: PageLayout, lines: list[Line], body_size: float) -> list
         if isinstance(item, TableDraft):
             flush()
             prev_group = None
+            column = table_region.get(id(item), 0)
             if item.caption:
                 x0, top, x1, _ = item.bbox
-                drafts.append(BlockDraft("paragraph", item.caption, layout.number, (x0, top, x1, top), column=layout.column_of(x0 + 1)))
-            drafts.append(BlockDraft("table", "", layout.number, item.bbox, table=item, column=layout.column_of(item.bbox[0] + 1)))
+                drafts.append(BlockDraft("paragraph", item.caption, layout.number, (x0, top, x1, top), column=column))
+            drafts.append(BlockDraft("table", "", layout.number, item.bbox, table=item, column=column))
             continue
         line = item
         marker = list_marker(line)
@@ -459,9 +328,24 @@ def page_blocks(layout: PageLayout, lines: list[Line], body_size: float) -> list
         flush()
         group = _Group([line], marker)
     flush()
+    _box_titles(drafts, layout.regions)
     drafts = _items_in_numbered_runs(drafts)
     _list_levels(drafts)
     return drafts
+
+
+def _box_titles(drafts: list[BlockDraft], regions: list[Region]) -> None:
+    """A short bold text standing alone in a box (a goal's title over its description) is a
+    heading, even over more lines than a bold heading in running text."""
+    boxed = {r.id for r in regions if r.in_panel}
+    per_region = Counter(d.column for d in drafts)
+    for d in drafts:
+        if (
+            d.kind == "paragraph" and d.column in boxed and per_region[d.column] == 1 and d.bold
+            and len(d.text.split()) <= HEADING_MAX_WORDS
+            and not d.text.endswith((".", ",", ";", ":", "…")) and not d.text[:1].islower()
+        ):
+            d.kind = "heading"
 
 
 def _marker_number(draft: BlockDraft | None) -> int | None:
@@ -506,16 +390,32 @@ def _items_in_numbered_runs(drafts: list[BlockDraft]) -> list[BlockDraft]:
 
 
 def _list_levels(drafts: list[BlockDraft]) -> None:
-    """List level = rank of the marker's indentation among the page column's list markers."""
-    by_column: dict[int, list[BlockDraft]] = defaultdict(list)
+    """List level = rank of the marker's indentation among the markers of its own list: a run of
+    list items in one region. A heading ends a list, and so does a paragraph unless it is indented
+    under the list's markers (a paragraph inside an item); a new list after them starts at 0."""
+    runs: list[list[BlockDraft]] = []
+    current: list[BlockDraft] = []
     for d in drafts:
         if d.kind == "list_item" and d.marker_x is not None:
-            by_column[d.column].append(d)
-    for items in by_column.values():
+            if current and d.column != current[-1].column:
+                runs.append(current)
+                current = []
+            current.append(d)
+        elif (
+            current and d.kind == "paragraph" and d.column == current[-1].column
+            and d.bbox[0] > min(x.marker_x for x in current) + INDENT_STEP
+        ):
+            continue
+        elif current:
+            runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    for items in runs:
         xs = sorted(d.marker_x for d in items)
         stops: list[float] = []
         for x in xs:
-            if not stops or x - stops[-1] > 4.0:
+            if not stops or x - stops[-1] > INDENT_STEP:
                 stops.append(x)
         for d in items:
-            d.level = max(i for i, s in enumerate(stops) if d.marker_x >= s - 4.0)
+            d.level = max(i for i, s in enumerate(stops) if d.marker_x >= s - INDENT_STEP)

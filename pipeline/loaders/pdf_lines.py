@@ -8,6 +8,7 @@ docstrings show what they do.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -25,11 +26,17 @@ PRIVATE_BULLETS = {"\uf0b7": "•", "\uf0a7": "▪", "\uf0d8": "➢", "\uf0fc": 
 NUMBER_MARKER = re.compile(
     r"^(?P<marker>\(?\d{1,2}[.)]|\d{1,2}(?:\.\d{1,2})+[a-z]?\.?|\(?[a-z][.)]|\([a-z]\)"
     r"|\((?:i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii)\)|(?:i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii)[.)]"
-    r"|(?:I|II|III|IV|V|VI|VII|VIII|IX|X|XI|XII)[.)]|\(?[A-H]\))(?:\s+(?=\S)|(?<=\d[.)])(?=[a-z]))"
+    r"|(?:I|II|III|IV|V|VI|VII|VIII|IX|X|XI|XII)[.)]|\(?[A-H]\))(?:\s+(?=\S)|(?<=\d[.)])(?=[a-z])|(?<=\d\.)(?=[A-Z][a-z]{2}))"
 )
 # A contents line: dot leaders (or a wide gap) then a page number.
 CONTENTS_LINE = re.compile(r"(?:\.{4,}|…{2,}|\. \. \. )\s*\d{1,4}$")
 SENTENCE_END = re.compile(r"[.!?:;]['\"’”)]*$")
+# A drawn bullet: a small filled dot or square, at most this share of the text size across and
+# this far (in ems) before the first glyph of its line, centred on the line's middle.
+DRAWN_BULLET_MAX = 0.5
+DRAWN_BULLET_MIN = 1.5  # points
+DRAWN_BULLET_REACH = 2.0
+DRAWN_BULLET_FONT = "(drawn bullet)"
 
 
 @dataclass(slots=True)
@@ -193,6 +200,90 @@ def _attach_scripts(groups: list[list[Char]]) -> list[list[Char]]:
             groups[host] = groups[host] + group
         else:
             out[-1] = out[-1] + group
+    return out
+
+
+def with_drawn_bullets(chars: list[Char], shapes) -> list[Char]:
+    """Bullets drawn as shapes (a dot or square painted before each item) have no glyph in the text
+    layer: put a "•" where each is drawn, just before the glyph it precedes, so that its line reads
+    as a list item. `shapes` are filled boxes with x0, top, x1, bottom."""
+    small = [s for s in shapes if DRAWN_BULLET_MIN <= s.x1 - s.x0 <= 12 and DRAWN_BULLET_MIN <= s.bottom - s.top <= 12
+             and 0.5 <= (s.x1 - s.x0) / (s.bottom - s.top) <= 2.0]
+    if not small:
+        return chars
+    small = list({(round(s.x0, 1), round(s.top, 1), round(s.x1, 1), round(s.bottom, 1)): s for s in small}.values())
+    neighbours = _neighbours(small)
+    boxes = [s for s in shapes if s.x1 - s.x0 > 20 and s.bottom - s.top > 12]
+    visible = sorted((i for i, c in enumerate(chars) if c.text.strip()), key=lambda i: chars[i].mid_y)
+    keys = [chars[i].mid_y for i in visible]
+    before: dict[int, Char] = {}
+    for shape in small:
+        cy = (shape.top + shape.bottom) / 2
+        span = max(shape.x1 - shape.x0, shape.bottom - shape.top)
+        near_x, near_y = neighbours[id(shape)]
+        nearest = None
+        blocked = False
+        for i in visible[bisect_left(keys, cy - 15): bisect_right(keys, cy + 15)]:
+            c = chars[i]
+            if not c.top <= cy <= c.bottom or abs(c.mid_y - cy) > 0.3 * c.size:
+                continue
+            if c.x1 > shape.x0 - 0.2 and c.x0 < shape.x1 + 0.2:
+                blocked = True  # a glyph is printed there already
+                break
+            if 0 <= shape.x0 - c.x1 < 0.5 * c.size:
+                blocked = True  # in the middle of a line, not at its start
+                break
+            gap = c.x0 - shape.x1
+            if 0 < gap <= DRAWN_BULLET_REACH * c.size and span <= DRAWN_BULLET_MAX * c.size:
+                if nearest is None or c.x0 < chars[nearest].x0:
+                    nearest = i
+        if blocked or nearest is None or nearest in before:
+            continue
+        c = chars[nearest]
+        if near_x <= 3.0 * c.size or near_y <= 0.9 * c.size:
+            continue  # a pattern: a dotted rule, windows in a drawing, legend keys
+        if any(_holds(b, c.mid_x, c.mid_y) and not _holds(b, (shape.x0 + shape.x1) / 2, cy) for b in boxes):
+            continue  # the text is in a box the shape is outside of: not its bullet
+        before[nearest] = Char("•", shape.x0, c.top, shape.x1, c.bottom, c.size, False, DRAWN_BULLET_FONT)
+    # The bullets of a list line up: a lone shape before a line is more likely a drawing's.
+    before = {i: b for i, b in before.items()
+              if sum(1 for o in before.values() if abs(o.x0 - b.x0) <= 1.0 and abs((o.x1 - o.x0) - (b.x1 - b.x0)) <= 0.5) >= 2}
+    if not before:
+        return chars
+    out: list[Char] = []
+    for i, c in enumerate(chars):
+        if i in before:
+            out.append(before[i])
+        out.append(c)
+    return out
+
+
+def _holds(box, x: float, y: float) -> bool:
+    return box.x0 <= x <= box.x1 and box.top <= y <= box.bottom
+
+
+def _neighbours(shapes: list) -> dict[int, tuple[float, float]]:
+    """For each shape, how far the nearest shape of its size is beside it (same row) and above or
+    below it (same column): dotted rules, grids of windows in a drawing and rows of legend keys
+    have close neighbours; the bullets of a list are a line apart."""
+    buckets: dict[tuple[int, int], list] = {}
+    for s in shapes:
+        buckets.setdefault((int(s.x0 // 20), int(s.top // 20)), []).append(s)
+    out = {}
+    for s in shapes:
+        bx, by = int(s.x0 // 20), int(s.top // 20)
+        near_x = near_y = float("inf")
+        for i in (bx - 2, bx - 1, bx, bx + 1, bx + 2):
+            for j in (by - 1, by, by + 1):
+                for o in buckets.get((i, j), ()):
+                    if o is s or abs((o.x1 - o.x0) - (s.x1 - s.x0)) > 1.5:
+                        continue
+                    dx, dy = abs(o.x0 - s.x0), abs(o.top - s.top)
+                    if dx < (s.x1 - s.x0) + 1:
+                        near_y = min(near_y, dy)
+                    if dy < (s.bottom - s.top):
+                        near_x = min(near_x, dx)
+        out[id(s)] = (near_x, near_y)
     return out
 
 

@@ -30,7 +30,14 @@ MIN_EDGE_LENGTH = 1.0
 # Characters that mean "hyphen at the end of a line" in PDFium output.
 HYPHEN_CODES = {0x02: "-", 0xAD: "-", 0xFFFE: "-", 0x2010: "-"}
 BOLD_WORDS = ("bold", "black", "heavy", "semibold", "demi", "extrabold", "ultrabold")
+# A font named for one of these styles is not bold, whatever weight PDFium reports: PDFium derives
+# the weight from the font's StemV, which some fonts fill with nonsense (Poppins-Regular: 1676).
+REGULAR_WORDS = ("regular", "italic", "oblique", "light", "book", "roman", "thin", "medium", "normal")
 FORCE_BOLD_FLAG = 1 << 18
+# Outlined boxes smaller than this (points) are not frames around text.
+MIN_FRAME = 12.0
+# Filled shapes at most this big (points) are dots, bullets and the like.
+SMALL_SHAPE = 12.0
 
 
 @dataclass(slots=True)
@@ -63,6 +70,8 @@ class PageObjects:
     # width, height and orientation "h" or "v".
     edges: tuple[dict, ...] = ()
     fills: tuple[FilledRect, ...] = ()
+    # Closed outlines drawn without a fill (x0, top, x1, bottom): boxes framing text.
+    frames: tuple[tuple[float, float, float, float], ...] = ()
     images: int = 0
     # Characters set at an angle (rotated labels); kept apart from the reading flow.
     rotated_chars: int = 0
@@ -167,9 +176,24 @@ def _font_info(text_obj) -> tuple[str, bool]:
             name = buf.value.decode("latin-1", "replace")
         weight = pdfium_c.FPDFFont_GetWeight(font)
         flags = pdfium_c.FPDFFont_GetFlags(font)
-    lowered = name.lower()
-    bold = weight >= 600 or bool(flags & FORCE_BOLD_FLAG) or any(w in lowered for w in BOLD_WORDS)
-    return name.split("+", 1)[-1], bold
+    return name.split("+", 1)[-1], is_bold_font(name, weight, flags)
+
+
+def is_bold_font(name: str, weight: int, flags: int) -> bool:
+    """Bold by the font's name first, then by its flags, and by its weight only when the name says
+    nothing about its style and the weight is a plausible one.
+
+    >>> is_bold_font("ABCDEF+Poppins-Regular", 1676, 0), is_bold_font("Arial,Bold", 400, 0)
+    (False, True)
+    >>> is_bold_font("Helvetica", 700, 0), is_bold_font("Helvetica", 1676, 0)
+    (True, False)
+    """
+    lowered = name.split("+", 1)[-1].lower()
+    if any(w in lowered for w in BOLD_WORDS) or flags & FORCE_BOLD_FLAG:
+        return True
+    if any(w in lowered for w in REGULAR_WORDS):
+        return False
+    return 600 <= weight <= 1000
 
 
 def _clip_box(obj) -> tuple[float, float, float, float] | None:
@@ -293,6 +317,7 @@ class _GraphicsReader:
         self.frame = frame
         self.edges: list[dict] = []
         self.fills: list[FilledRect] = []
+        self.frames: list[tuple[float, float, float, float]] = []
         self.images = 0
         self.segments = 0
         self._m = pdfium_c.FS_MATRIX()
@@ -305,6 +330,11 @@ class _GraphicsReader:
         self._order = 0
         self._texts: list[tuple[int, int, tuple]] = []  # (text object address, order, box)
         self._covers: list[tuple[int, tuple]] = []  # (order, box) of large opaque filled boxes
+        # Small filled shapes (bullets, dots, windows in a drawing) by position, with their order,
+        # and the opaque shapes painted over things (any outline): a small shape under a later
+        # opaque one is hidden from a reader.
+        self._small: dict[tuple, int] = {}
+        self._opaque: list[tuple[int, tuple]] = []
 
     def read(self, objects, ctm: tuple, depth: int = 0) -> None:
         for obj in objects:
@@ -313,6 +343,8 @@ class _GraphicsReader:
             if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
                 if self.segments < MAX_PAGE_SEGMENTS:
                     self._path(obj, ctm)
+                else:
+                    self._outline(obj, ctm)
             elif kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
                 if depth == 0:
                     self._text(obj)
@@ -383,6 +415,10 @@ class _GraphicsReader:
             x0, x1, top, bottom = min(xs), max(xs), min(ys), max(ys)
             if opaque and (x1 - x0) * (bottom - top) > 0.02 * page_area and is_box(points):
                 self._covers.append((self._order, (x0, top, x1, bottom)))
+            if fill and max(x1 - x0, bottom - top) <= SMALL_SHAPE:
+                self._small[_key(x0, top, x1, bottom)] = self._order
+            elif opaque and (x1 - x0) * (bottom - top) >= 4 * SMALL_SHAPE * SMALL_SHAPE:
+                self._opaque.append((self._order, (x0, top, x1, bottom)))
             if (x1 - x0) * (bottom - top) > 0.9 * page_area:
                 continue  # a page background
             if fill and 4 <= len(points) <= 6 and (x1 - x0) > 2 and (bottom - top) > 2 and is_box(points):
@@ -398,6 +434,28 @@ class _GraphicsReader:
                     self._edge(p0x, p0y, p1x, p1y)
             if fill and len(points) >= 4 and (x1 - x0) > 2 and (bottom - top) > 2:
                 self.fills.append(FilledRect(x0, top, x1, bottom, fill))
+            elif not filled and len(points) >= 4 and min(x1 - x0, bottom - top) >= MIN_FRAME and _closed(points):
+                self.frames.append((x0, top, x1, bottom))
+
+    def _outline(self, obj, ctm: tuple) -> None:
+        """Past the page's budget of segments (a big drawing), a large opaque filled shape is
+        still recorded, by its bounds, as a box that may frame text (a speech bubble painted
+        after a skyline); its sides are not read."""
+        filled = ctypes.c_int()
+        stroke = ctypes.c_int()
+        pdfium_c.FPDFPath_GetDrawMode(obj, ctypes.byref(filled), ctypes.byref(stroke))
+        if not filled.value or pdfium_c.FPDFPageObj_HasTransparency(obj):
+            return
+        l, b, r, t = (ctypes.c_float() for _ in range(4))
+        if not pdfium_c.FPDFPageObj_GetBounds(obj, ctypes.byref(l), ctypes.byref(b), ctypes.byref(r), ctypes.byref(t)):
+            return
+        a, bb, c, d, e, f = ctm
+        corners = [(a * x + c * y + e, bb * x + d * y + f) for x in (l.value, r.value) for y in (b.value, t.value)]
+        points = [self.frame.point(x, y) for x, y in corners]
+        x0, x1 = min(p[0] for p in points), max(p[0] for p in points)
+        top, bottom = min(p[1] for p in points), max(p[1] for p in points)
+        if min(x1 - x0, bottom - top) >= MIN_FRAME and (x1 - x0) * (bottom - top) < 0.9 * self.frame.width * self.frame.height:
+            self.frames.append((x0, top, x1, bottom))
 
     def _edge(self, p0x: float, p0y: float, p1x: float, p1y: float) -> None:
         dx, dy = abs(p1x - p0x), abs(p1y - p0y)
@@ -426,6 +484,23 @@ class _GraphicsReader:
                 self._box_edges(box)
             self.fills.append(box)
         self._pending = []
+        if self._small and self._opaque:
+            self.fills = [f for f in self.fills if not self._hidden(f)]
+
+    def _hidden(self, f: FilledRect) -> bool:
+        order = self._small.get(_key(f.x0, f.top, f.x1, f.bottom))
+        if order is None:
+            return False
+        return any(o > order and c[0] <= f.x0 and c[1] <= f.top and f.x1 <= c[2] and f.bottom <= c[3] for o, c in self._opaque)
+
+
+def _key(x0: float, top: float, x1: float, bottom: float) -> tuple:
+    return round(x0, 1), round(top, 1), round(x1, 1), round(bottom, 1)
+
+
+def _closed(points: list[tuple[float, float, bool]]) -> bool:
+    """Whether a subpath ends where it began (an outline, not a stroke)."""
+    return abs(points[0][0] - points[-1][0]) <= AXIS_TOLERANCE and abs(points[0][1] - points[-1][1]) <= AXIS_TOLERANCE
 
 
 def read_page(page: pdfium.PdfPage, number: int) -> PageObjects:
@@ -444,6 +519,7 @@ def read_page(page: pdfium.PdfPage, number: int) -> PageObjects:
         chars=tuple(chars),
         edges=tuple(graphics.edges),
         fills=tuple(graphics.fills),
+        frames=tuple(graphics.frames),
         images=graphics.images,
         rotated_chars=rotated,
     )

@@ -253,6 +253,33 @@ def is_header(cells: list[Cell], bold: list[float], following: list[list[Cell]])
     return False
 
 
+def _under_header(header: tuple[str, ...], row: Row) -> bool:
+    """Whether a row is the lower half of a two-row header: the header spans columns (empty
+    cells after a label) that this row names, and this row leaves empty the columns the header
+    names alone ("2025/26" over "Q1 Q2 Q3 Q4"; "Ref" over nothing)."""
+    texts = row.texts
+    if len(texts) != len(header) or not any(not h for h in header):
+        return False
+    spanned = [j for j, h in enumerate(header) if not h and j > 0]
+    return any(texts[j] for j in spanned) and any(h and not t for h, t in zip(header, texts))
+
+
+def combine_headers(top: tuple[str, ...], below: tuple[str, ...]) -> tuple[str, ...]:
+    """A two-row header as one: the upper label carried over the columns it spans.
+
+    >>> combine_headers(("Ref", "2025/26", "", "Status"), ("", "Q1", "Q2", ""))
+    ('Ref', '2025/26 Q1', '2025/26 Q2', 'Status')
+    """
+    out = []
+    carry = ""
+    for upper, lower in zip(top, below):
+        if upper:
+            carry = upper
+        label = upper or (carry if lower else "")
+        out.append(" ".join(t for t in (label, lower) if t))
+    return tuple(out)
+
+
 def _area(b) -> float:
     return (b[2] - b[0]) * (b[3] - b[1])
 
@@ -337,12 +364,18 @@ def finish_table(page: int, bbox, xs: list[float], rows: list[Row], bolds: list[
     header: tuple[str, ...] = ()
     if len(rows) >= 2 and is_header(list(rows[0].cells), bolds[0], [list(r.cells) for r in rows[1:]]):
         header = tuple(c.text for c in rows[0].cells)
-        rows = rows[1:]
+        rows, bolds = rows[1:], bolds[1:]
+        if len(rows) >= 2 and _under_header(header, rows[0]) and is_header(list(rows[0].cells), bolds[0], [list(r.cells) for r in rows[1:]]):
+            header = combine_headers(header, tuple(c.text for c in rows[0].cells))
+            rows = rows[1:]
     return TableDraft(page=page, bbox=tuple(bbox), columns=columns, rows=rows, header=header, pages=[page], caption=caption)
 
 
-def find_ruled_tables(objects: PageObjects) -> list[TableDraft]:
-    """Tables drawn with ruling lines or cell backgrounds, at least two rows by two columns."""
+def find_ruled_tables(objects: PageObjects, boxes: list | None = None) -> list[TableDraft]:
+    """Tables drawn with ruling lines or cell backgrounds, at least two rows by two columns. The
+    cells of a grid of one row (a ruled key: "On track | Slipping | Off track") are added to
+    `boxes`, when given: they are boxes around text all the same. (One-column grids are not:
+    Word rules them around every line of a boxed paragraph.)"""
     if not has_ruling(objects):
         return []
     finder = TableFinder(_EdgePage(objects), LINES_SETTINGS)
@@ -352,6 +385,8 @@ def find_ruled_tables(objects: PageObjects) -> list[TableDraft]:
         grid = [list(row.cells) for row in table.rows]
         columns = max((len(r) for r in grid), default=0)
         if len(grid) < 2 or columns < 2:
+            if boxes is not None and len(grid) == 1 and columns >= 2:
+                boxes.extend(tuple(cell) for cell in grid[0] if cell)
             continue
         draft = build_table(objects, chars, grid, table.bbox)
         if draft is not None:

@@ -16,7 +16,8 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 from pipeline.loaders import LoadError, load
 from pipeline.loaders.pdf import PAGE_NUMBER, running_key
 from pipeline.loaders.pdf_lines import join_lines, strip_bullet
-from pipeline.loaders.pdf_objects import colour_to_hex
+from pipeline.loaders.pdf_objects import colour_to_hex, is_bold_font
+from pipeline.loaders.pdf_tables import combine_headers
 
 REAL = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "real"
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -499,3 +500,419 @@ def test_kent_commitment_tables_have_their_header(real_documents):
     committed = [t for t in tables if any("committed" in h.lower() for h in t.table.header)]
     assert len(committed) >= 20
     assert all(len(t.table.rows) >= 1 for t in committed)
+
+
+# --------------------------------------------------------------------------- regions
+
+
+LEFT = (
+    "We will work to interrupt the cycle of",
+    "vulnerability by addressing the risk factors",
+    "and intervening early to support families",
+    "to achieve progressive improvements in their",
+    "children's development and wellbeing.",
+)
+MIDDLE = (
+    "We will support children, parents and",
+    "carers to achieve and maintain good mental",
+    "wellbeing and to reduce mental health",
+    "problems, helping children to thrive in",
+    "school and at home with their families.",
+)
+RIGHT = (
+    "Parenting is critical to children's early",
+    "experience and their life chances, so we",
+    "will help parents create a healthy and safe",
+    "home and a learning environment that lets",
+    "their children grow up strong and happy.",
+)
+
+
+def joined(lines) -> str:
+    return " ".join(lines)
+
+
+def box(c: canvas.Canvas, x: float, top: float, width: float, height: float, colour) -> None:
+    """A filled box without an outline, placed from the top of the page."""
+    c.setFillColor(colour)
+    c.rect(x, HEIGHT - top - height, width, height, stroke=0, fill=1)
+    c.setFillColor(colors.black)
+
+
+def texts(found) -> list[tuple[str, str]]:
+    return [(b.kind, b.text) for b in found]
+
+
+def test_two_columns_with_staggered_baselines_are_read_one_after_the_other(tmp_path):
+    # The right column's lines sit half a line lower than the left column's: lines made across
+    # the page would chain them together ("... cycle of Parenting is critical ...").
+    def draw(c, _):
+        draw_lines(c, LEFT, x=60, top=120, size=10, leading=13)
+        draw_lines(c, RIGHT, x=320, top=126.5, size=10, leading=13)
+
+    assert texts(blocks(pdf(tmp_path, draw))) == [("paragraph", joined(LEFT)), ("paragraph", joined(RIGHT))]
+
+
+def test_three_columns_under_a_title(tmp_path):
+    def draw(c, _):
+        c.setFont("Helvetica-Bold", 18)
+        c.drawString(40, HEIGHT - 80, "Starting well")
+        for x, lines in ((40, LEFT), (220, MIDDLE), (400, RIGHT)):
+            draw_lines(c, lines, x=x, top=120 + (x % 7), size=8, leading=11)
+
+    assert texts(blocks(pdf(tmp_path, draw))) == [
+        ("heading", "Starting well"), ("paragraph", joined(LEFT)), ("paragraph", joined(MIDDLE)), ("paragraph", joined(RIGHT)),
+    ]
+
+
+def test_box_beside_text_is_read_after_the_text(tmp_path):
+    case = ("Case study: a family support", "worker helped a young mother", "back into education last year.")
+
+    def draw(c, _):
+        draw_lines(c, LEFT, x=60, top=120, size=10, leading=13)
+        box(c, 330, 110, 200, 60, colors.Color(0.9, 0.85, 0.95))
+        draw_lines(c, case, x=340, top=128, size=10, leading=13)
+
+    assert texts(blocks(pdf(tmp_path, draw))) == [("paragraph", joined(LEFT)), ("paragraph", joined(case))]
+
+
+def test_full_width_box_below_columns_ends_the_columns(tmp_path):
+    note = ("This box runs across the whole page, below both columns, and is read after them.",)
+
+    def draw(c, _):
+        draw_lines(c, LEFT, x=60, top=120, size=10, leading=13)
+        draw_lines(c, RIGHT, x=320, top=120, size=10, leading=13)
+        box(c, 50, 200, 500, 30, colors.Color(0.93, 0.94, 0.9))
+        draw_lines(c, note, x=60, top=218, size=10)
+
+    assert texts(blocks(pdf(tmp_path, draw))) == [
+        ("paragraph", joined(LEFT)), ("paragraph", joined(RIGHT)), ("paragraph", joined(note)),
+    ]
+
+
+GOALS = ("Improved outcomes for infants", "Good emotional wellbeing")
+INITIATIVES = (
+    "Whole schools approach: to build resilience in every school",
+    "Family Assist: digital support for families before birth and after",
+    "Apprenticeship scheme: an apprenticeship for care leavers",
+)
+
+
+def draw_goal_page(c: canvas.Canvas, _=None) -> None:
+    """A strategy page in the manner of a designed one: row labels at the left, two goal boxes over
+    two text boxes, a full-width box of initiatives whose bullets are drawn, not printed."""
+    pale = colors.Color(0.85, 0.92, 0.98)
+    c.setFont("Helvetica-Bold", 16)
+    c.drawString(40, HEIGHT - 60, "STARTING WELL")
+    c.setFont("Helvetica-Bold", 12)
+    c.drawString(40, HEIGHT - 110, "Our goals")
+    c.drawString(40, HEIGHT - 200, "What we")
+    c.drawString(40, HEIGHT - 214, "mean")
+    c.drawString(40, HEIGHT - 330, "Key")
+    c.drawString(40, HEIGHT - 344, "initiatives")
+    for x, goal, lines, offset in ((120, GOALS[0], LEFT, 0), (340, GOALS[1], MIDDLE, 6)):
+        box(c, x, 90, 200, 36, pale)
+        c.setFont("Helvetica-Bold", 10)
+        c.drawString(x + 8, HEIGHT - 112, goal)
+        box(c, x, 132, 200, 150, pale)
+        draw_lines(c, lines, x=x + 8, top=152 + offset, size=9, leading=12)
+    box(c, 120, 300, 420, 70, colors.Color(0.93, 0.94, 0.9))
+    for n, item in enumerate(INITIATIVES):
+        top = 320 + 16 * n
+        c.circle(130, HEIGHT - top + 3, 1.6, stroke=0, fill=1)
+        draw_runs(c, [("Helvetica", item)], x=138, top=top, size=9)
+
+
+def test_label_column_boxes_and_drawn_bullets(tmp_path):
+    found = blocks(pdf(tmp_path, draw_goal_page))
+    assert texts(found) == [
+        ("heading", "STARTING WELL"),
+        ("heading", "Our goals"),
+        ("heading", "What we mean"),
+        ("heading", GOALS[0]),
+        ("paragraph", joined(LEFT)),
+        ("heading", GOALS[1]),
+        ("paragraph", joined(MIDDLE)),
+        ("heading", "Key initiatives"),
+    ] + [("list_item", item) for item in INITIATIVES]
+    assert {b.marker for b in found if b.kind == "list_item"} == {"•"}
+
+
+def test_drawn_bullets_with_continuation_lines(tmp_path):
+    items = (("Percentage of women who are smokers at the time of", "delivery, by area"), ("Rate of admissions for self-harm",))
+
+    def draw(c, _):
+        draw_lines(c, ["The Board will use these indicators, for example:"], top=100)
+        top = 120
+        for lines in items:
+            c.circle(78, HEIGHT - top + 3.5, 1.8, stroke=0, fill=1)
+            top = draw_lines(c, lines, x=88, top=top, size=10, leading=13)
+
+    found = blocks(pdf(tmp_path, draw))
+    assert [(b.kind, b.marker, b.text) for b in found[1:]] == [
+        ("list_item", "•", "Percentage of women who are smokers at the time of delivery, by area"),
+        ("list_item", "•", "Rate of admissions for self-harm"),
+    ]
+
+
+def test_a_dotted_rule_beside_text_is_not_a_list(tmp_path):
+    def draw(c, _):
+        for n in range(40):
+            c.circle(70, HEIGHT - 95 - 3 * n, 0.9, stroke=0, fill=1)
+        draw_lines(c, BODY, x=80, top=100)
+
+    assert [b.kind for b in blocks(pdf(tmp_path, draw))] == ["paragraph"]
+
+
+def test_margin_label_on_the_first_line_is_its_own_block(tmp_path):
+    items = ("Percentage of women who smoke at the time of delivery", "Percentage of children ready for school",
+             "Rate of hospital admissions for self-harm", "Proportion of children meeting activity guidelines")
+
+    def draw(c, _):
+        draw_runs(c, [("Helvetica-Bold", "Monitoring progress")], x=60, top=100)
+        draw_runs(c, [("Helvetica", "To monitor progress on these priorities the Board will use indicators:")], x=172, top=100)
+        for n, item in enumerate(items):
+            draw_runs(c, [("Helvetica", "•  " + item)], x=190, top=116 + 14 * n)
+
+    found = blocks(pdf(tmp_path, draw))
+    assert texts(found)[:2] == [
+        ("heading", "Monitoring progress"),
+        ("paragraph", "To monitor progress on these priorities the Board will use indicators:"),
+    ]
+    assert [b.text for b in found if b.kind == "list_item"] == list(items)
+
+
+def test_a_list_of_labels_and_values_keeps_each_pair(tmp_path):
+    pairs = (("Medway:", "8529"), ("Thanet:", "5,765"), ("Dover:", "5,710"), ("Maidstone:", "5,664"), ("Dartford:", "2,328"))
+
+    def draw(c, _):
+        draw_lines(c, BODY, top=80)
+        for n, (label, value) in enumerate(pairs):
+            draw_runs(c, [("Helvetica", "•")], x=80, top=140 + 16 * n)
+            draw_runs(c, [("Helvetica", label)], x=96, top=140 + 16 * n)
+            draw_runs(c, [("Helvetica", value)], x=200, top=140 + 16 * n)
+        draw_lines(c, BODY, top=240)
+
+    items = [b.text for b in blocks(pdf(tmp_path, draw)) if b.kind == "list_item"]
+    assert items == [f"{label} {value}" for label, value in pairs]
+
+
+def test_a_numbered_list_set_in_two_columns(tmp_path):
+    names = ["Accessibility", "Publicity", "Confidentiality and consent", "The environment", "Staff training",
+             "Joined-up working", "Monitoring and evaluation", "Health issues for adolescents"]
+
+    def draw(c, _):
+        draw_lines(c, BODY, top=80)
+        for n, name in enumerate(names):
+            x, row = (80, n) if n < 4 else (330, n - 4)
+            draw_runs(c, [("Helvetica", f"{n + 1}.")], x=x, top=140 + 14 * row)
+            draw_runs(c, [("Helvetica", name)], x=x + 18, top=140 + 14 * row)
+        draw_lines(c, BODY, top=220)
+
+    items = [(b.marker, b.text) for b in blocks(pdf(tmp_path, draw)) if b.kind == "list_item"]
+    assert items == [(f"{n + 1}.", name) for n, name in enumerate(names)]
+
+
+def test_list_levels_restart_with_each_list(tmp_path):
+    # A list indented further than an earlier one on the page is still a list of its own (level
+    # 0); a deeper item inside a list is level 1.
+    def draw(c, _):
+        draw_runs(c, [("Helvetica", "1.")], x=72, top=100)
+        draw_runs(c, [("Helvetica", "Protecting children from drug and alcohol harms.")], x=90, top=100)
+        draw_runs(c, [("Helvetica", "a)")], x=90, top=115)
+        draw_runs(c, [("Helvetica", "Development of multi-agency approaches.")], x=108, top=115)
+        draw_lines(c, ["The following priorities are based on recommendations from people with lived experience."], top=150)
+        for n, text in enumerate(("Training and communications for staff.", "Commit to co-produce solutions.")):
+            draw_runs(c, [("Helvetica", f"{n + 1}.")], x=100, top=175 + 15 * n)
+            draw_runs(c, [("Helvetica", text)], x=120, top=175 + 15 * n)
+
+    found = [(b.marker, b.level) for b in blocks(pdf(tmp_path, draw)) if b.kind == "list_item"]
+    assert found == [("1.", 0), ("a)", 1), ("1.", 0), ("2.", 0)]
+
+
+def test_numbered_line_in_heading_size_is_a_heading(tmp_path):
+    def draw(c, _):
+        draw_lines(c, ["4. How the Partnership addresses harms"], top=80, size=16)
+        draw_lines(c, BODY * 2, top=110)
+
+    found = blocks(pdf(tmp_path, draw))
+    assert (found[0].kind, found[0].text) == ("heading", "4. How the Partnership addresses harms")
+
+
+def test_centred_box_title_over_several_lines_is_one_heading(tmp_path):
+    def draw(c, _):
+        box(c, 100, 80, 220, 60, colors.Color(0.95, 0.8, 0.8))
+        c.setFont("Helvetica-Bold", 10)
+        for n, line in enumerate(("Children, young people and", "families have good emotional", "wellbeing")):
+            c.drawCentredString(210, HEIGHT - 98 - 12 * n, line)
+        draw_lines(c, BODY, top=170)
+
+    found = blocks(pdf(tmp_path, draw))
+    assert (found[0].kind, found[0].text) == ("heading", "Children, young people and families have good emotional wellbeing")
+
+
+def test_one_row_ruled_key_reads_as_one_line(tmp_path):
+    keys = ["On track", "Slipping", "Off track", "Complete"]
+
+    def draw(c, _):
+        draw_lines(c, BODY, top=80)
+        for n, key in enumerate(keys):
+            c.rect(120 + 70 * n, HEIGHT - 160, 70, 16, stroke=1, fill=0)
+            draw_runs(c, [("Helvetica", key)], x=124 + 70 * n, top=156, size=8)
+
+    assert blocks(pdf(tmp_path, draw))[-1].text == " ".join(keys)
+
+
+def test_page_numbers_just_above_the_footer_zone_are_furniture(tmp_path):
+    def draw(c, page):
+        draw_lines(c, [f"Body text of page {page}: {line}" for line in BODY], top=120)
+        c.setFont("Helvetica", 9)
+        c.drawCentredString(WIDTH / 2, 0.11 * HEIGHT, str(page + 4))
+
+    document = load(pdf(tmp_path, draw, pages=4))
+    assert [[b.text.split(":")[0] for b in page.blocks] for page in document.pages] == [[f"Body text of page {n}"] for n in range(1, 5)]
+
+
+@pytest.mark.parametrize(
+    ("name", "weight", "flags", "bold"),
+    [("ABCDEF+Poppins-Regular", 1676, 0, False), ("Poppins-Bold", 1624, 0, True), ("Arial,Bold", 400, 0, True),
+     ("Helvetica", 700, 0, True), ("Helvetica", 400, 0, False), ("Lato-Regular", 808, 0, False),
+     ("Arial-ItalicMT", 952, 0, False), ("Calibri", 400, 1 << 18, True)],
+)
+def test_bold_fonts(name, weight, flags, bold):
+    assert is_bold_font(name, weight, flags) is bold
+
+
+@pytest.mark.parametrize(
+    ("top", "below", "header"),
+    [
+        (("Ref", "2025/26", "", "Status"), ("", "Q1", "Q2", ""), ("Ref", "2025/26 Q1", "2025/26 Q2", "Status")),
+        (("Priority area", "Rationale", ""), ("", "Local data", "Consultation"),
+         ("Priority area", "Rationale Local data", "Rationale Consultation")),
+    ],
+)
+def test_two_row_headers_combine(top, below, header):
+    assert combine_headers(top, below) == header
+
+
+def test_table_with_a_two_row_header(tmp_path):
+    rows = [["Ref", "Action", "2025/26", ""], ["", "", "Q1", "Q2"], ["C1.1", "Recruit foster carers", "x", ""],
+            ["C1.2", "Publish the offer", "", "x"]]
+
+    def draw(c, _):
+        draw_table(c, rows[:1], [50, 200, 60, 60], top=80)
+        draw_table(c, rows[1:2], [50, 200, 60, 60], top=100)  # the second header row, also in bold
+        draw_table(c, rows[2:], [50, 200, 60, 60], top=120, bold_first=False)
+
+    (table,) = [b.table for b in blocks(pdf(tmp_path, draw)) if b.kind == "table"]
+    assert table.header == ("Ref", "Action", "2025/26 Q1", "2025/26 Q2")
+    assert [r.texts[0] for r in table.rows] == ["C1.1", "C1.2"]
+
+
+# --------------------------------------------------------------------------- real designed pages
+
+
+_LOADED: dict[str, object] = {}
+
+
+def real(name: str):
+    """One document of the real corpus, loaded once (skipped when ../shared is not there)."""
+    path = REAL / name
+    if not path.exists():
+        pytest.skip(f"{path} is not available")
+    if name not in _LOADED:
+        _LOADED[name] = load(path)
+    return _LOADED[name]
+
+
+def page_blocks(name: str, number: int):
+    return list(real(name).pages[number - 1].blocks)
+
+
+JHWS = "westsussex_joint_health_and_wellbeing_strategy_2019-24.pdf"
+
+
+def test_jhws_goal_page_reads_box_by_box():
+    found = page_blocks(JHWS, 15)
+    assert texts(found)[:5] == [
+        ("heading", "STARTING WELL"),
+        ("heading", "Our goals"),
+        ("heading", "What we mean"),
+        ("heading", "Improved infant and maternal outcomes especially in deprived areas"),
+        ("paragraph", "We can help ensure the best start in life for babies by working to reduce smoking in pregnancy and "
+                      "to address the causes of low birth weight, infant mortality and poor maternal mental health."),
+    ]
+    # A "We will ..." sentence of one column comes out whole, in one block, and alone.
+    assert ("paragraph", "We will work to interrupt the cycle of vulnerability by addressing the risk factors and intervening "
+                         "early to support families to achieve progressive improvements in their child/ children’s development") in texts(found)
+    assert not any("interrupt the cycle" in b.text and "We will support children" in b.text for b in found)
+    headings = [b.text for b in found if b.kind == "heading"]
+    assert headings[-1] == "Key initiatives"
+    assert "Children and young people leaving care are healthy and independent" in headings
+    items = [b.text for b in found if b.kind == "list_item"]
+    assert len(items) == 9 and items[0].startswith("Sussex and East Surrey Local Maternity System Transformation Plan")
+    assert items[4] == "Find It Out Plus: An integrated hub approach to emotional wellbeing and mental health for young people"
+
+
+@pytest.mark.parametrize(("number", "first", "count"), [
+    (16, "Percentage of women who are smokers at the time of delivery", 11),
+    (21, "The proportion of people in contact with mental health services who are in stable and appropriate housing.", 10),
+    (26, "Proportion of older people moderately, or very, lonely", 6),
+])
+def test_jhws_monitoring_list_with_drawn_bullets_beside_its_label(number, first, count):
+    found = page_blocks(JHWS, number)
+    assert texts(found)[1] == ("heading", "Monitoring progress")
+    assert found[2].text.startswith("To monitor progress on these priorities, the HWB will use various local and national indicators")
+    items = [b for b in found if b.kind == "list_item"]
+    assert len(items) == count and items[0].text == first and {b.marker for b in items} == {"•"}
+
+
+def test_jhws_regular_weight_text_is_not_bold():
+    # Poppins-Regular reports weight 1676 (from its StemV): its single lines are not headings.
+    found = page_blocks(JHWS, 29)
+    line = [b for b in found if b.text.startswith("The Board will work closely")][0]
+    assert (line.kind, line.bold) == ("paragraph", False)
+
+
+def test_six_column_slide_reads_column_by_column():
+    found = page_blocks("westsussex_health4families_performance_overview.pdf", 2)
+    order = [b.text for b in found]
+    start = order.index("Health Indicators")
+    assert order[start + 1:start + 9] == [
+        "Breastfeeding", "Childhood Obesity", "Oral Health", "Mental Health incl. Post-Natal Depression",
+        "Smoking in Pregnancy", "Immunisations", "Emergency Admissions (0-4 years)", "Sudden Infant Death Syndrome (pooled 2005-2014)",
+    ]
+    assert order[order.index("Population") + 1] == "Geographies"
+
+
+def test_priority_table_continues_over_the_page_without_a_header():
+    document = real("westsussex_suicide_prevention_strategy_2017-20.pdf")
+    (table,) = [b for b in document.pages[36].blocks if b.kind == "table"]
+    assert table.table.pages == (37, 38)
+    assert table.table.header == ("Priority area", "Rationale for prioritising this area Local data & audit findings",
+                                  "Rationale for prioritising this area Consultation findings")
+    firsts = [r.cells[0].text for r in table.table.rows]
+    assert [t.split(".")[0] for t in firsts] == [str(n) for n in range(1, 10)]
+    assert firsts[0] == ("1. Focus on reducing suicides in vulnerable middle aged and older people, particularly those "
+                         "experiencing financial difficulties and social isolation")
+    assert not any(b.kind == "table" for b in document.pages[37].blocks)
+
+
+def test_slide_speech_bubble_is_not_mixed_with_chart_labels():
+    found = page_blocks("coventry_one_coventry_plan_annual_performance_report_2020-21.pdf", 7)
+    assert ("paragraph", "Self-service transactions has increased from 121,391 transactions to 352,751 transactions. A major "
+                         "reason for the increase is the new system for booking a tip visit which accounted for 160,999 "
+                         "(45% of the 352751) transactions.") in texts(found)
+
+
+def test_nested_numbered_lists_under_headings_have_their_levels():
+    name = "westsussex_drug_and_alcohol_partnership_annual_progress_report_2024.pdf"
+    p4 = page_blocks(name, 4)
+    assert ("heading", "4. How the Partnership is addressing drug and alcohol related harms in West Sussex.") in texts(p4)
+    assert [(b.marker, b.level) for b in p4 if b.kind == "list_item"] == [("1.", 0), ("2.", 0), ("3.", 0)]
+    p5 = [(b.marker, b.level, b.text[:30]) for b in page_blocks(name, 5) if b.kind == "list_item"]
+    assert p5[:3] == [("1.", 0, "A focus on prevention, resilie"), ("2.", 0, "Reducing drug and alcohol rela"),
+                      ("3.", 0, "Ensuring that people who have ")]
+    assert [(m, level) for m, level, _ in p5[3:7]] == [("1.", 0), ("1.", 1), ("2.", 1), ("3.", 1)]
+    p6 = [(b.marker, b.level) for b in page_blocks(name, 6) if b.kind == "list_item"]
+    assert p6[-3:] == [("1.", 0), ("2.", 0), ("3.", 0)]  # "People priorities": a list of its own
