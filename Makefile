@@ -7,7 +7,7 @@ DB     ?= councilplans.db
 PORT   ?= 8001
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run ingest serve test browser screenshots metrics bench bench-search clean
+.PHONY: install run ingest serve test browser screenshots train metrics bench bench-search clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,13 +33,20 @@ browser:
 screenshots: install browser
 	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q -m browser tests/publish
 
-# Regenerate the committed quality metrics from a real run: the bundled corpus, then each
-# challenge set (tests/fixtures/<set>, written to metrics/<name>.md).
+# Rebuild the decision model (extractors/model/decisions.json) from every gold file the project
+# has, and ../shared/corpus/real/gold when ../shared is beside the checkout.
+train: install
+	$(BIN)/councilplans train
+
+# Regenerate the committed quality metrics from a real run: leave-one-document-out over all gold
+# (metrics/cv.md: the estimate for unseen documents), the bundled corpus, each challenge set
+# (tests/fixtures/<set>, written to metrics/<name>.md) and the real documents.
 REAL       := ../shared/corpus/real
-CHALLENGES := heldout:challenge heldout2:challenge2 heldout3:challenge3 heldout4:challenge4 heldout5:challenge5 heldout6:challenge6
+CHALLENGES := heldout:challenge heldout2:challenge2 heldout3:challenge3 heldout4:challenge4 heldout5:challenge5 heldout6:challenge6 heldout7:challenge7
 
 metrics: install
 	rm -f build/metrics.db && mkdir -p build
+	$(BIN)/councilplans eval --cv --markdown metrics/cv.md --json metrics/cv.json
 	$(BIN)/councilplans ingest --db build/metrics.db
 	$(BIN)/councilplans eval --gold corpus/gold --db build/metrics.db --markdown metrics/quality.md --json metrics/quality.json
 	set -e; for pair in $(CHALLENGES); do \
@@ -51,7 +58,8 @@ metrics: install
 	# The hand-checked real documents, when ../shared (not part of this repository) is beside it.
 	if [ -d $(REAL) ]; then rm -f build/real.db; \
 	  $(BIN)/councilplans ingest $(REAL) --db build/real.db && \
-	  $(BIN)/councilplans eval --gold tests/fixtures/real_gold --db build/real.db --markdown metrics/real.md --json metrics/real.json; \
+	  $(BIN)/councilplans eval --gold tests/fixtures/real_gold --db build/real.db --markdown metrics/real.md --json metrics/real.json && \
+	  $(BIN)/councilplans eval --gold $(REAL)/gold --db build/real.db --markdown metrics/shared-real.md --json metrics/shared-real.json; \
 	fi
 
 bench: install

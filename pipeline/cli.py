@@ -82,10 +82,31 @@ def export_command(db_path: Path, out_dir: Path) -> None:
 @click.option("--markdown", "markdown_out", type=click.Path(path_type=Path), help="Also write the scores as Markdown.")
 @click.option("--json", "json_out", type=click.Path(path_type=Path), help="Also write the scores as JSON.")
 @click.option("--explain", is_flag=True, help="List misses, spurious items and wrong fields.")
-def eval_command(gold_dir: Path, db_path: Path | None, pred_dir: Path | None, markdown_out, json_out, explain: bool) -> None:
+@click.option("--cv", is_flag=True, help="Leave-one-document-out over every gold set the project has: each document "
+              "scored by a model trained without it (ignores --gold/--db/--pred).")
+@click.option("--folds", type=click.IntRange(min=2), help="With --cv: this many groups of documents instead of one each (faster).")
+def eval_command(gold_dir: Path, db_path: Path | None, pred_dir: Path | None, markdown_out, json_out, explain: bool,
+                 cv: bool, folds: int | None) -> None:
     """Score extraction against gold answers: P/R/F1 per record kind, accuracy per field."""
     from pipeline.evaluate import evaluate, load_gold, load_predictions
 
+    if cv:
+        from pipeline.train import cross_validate, gather, gold_documents
+
+        rows = gather(gold_documents())
+        report, per_set = cross_validate(rows, folds=folds)
+        click.echo(report.to_text())
+        for name, sub in per_set.items():
+            click.echo(f"\n### {name}\n" + sub.to_text().split("\nFields")[0].split("\n", 1)[1])
+        if explain:
+            click.echo(report.explain(limit=200))
+        if markdown_out:
+            parts = [report.to_markdown()] + [f"\n# {name}\n\n" + sub.to_markdown() for name, sub in per_set.items()]
+            Path(markdown_out).write_text("".join(parts), encoding="utf-8")
+        if json_out:
+            data = {"all": report.to_dict(), "sets": {n: r.to_dict() for n, r in per_set.items()}}
+            Path(json_out).write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+        return
     if (db_path is None) == (pred_dir is None):
         if db_path is None and Path(DEFAULT_DB).exists():
             db_path = Path(DEFAULT_DB)
@@ -108,6 +129,20 @@ def eval_command(gold_dir: Path, db_path: Path | None, pred_dir: Path | None, ma
         Path(markdown_out).write_text(report.to_markdown(), encoding="utf-8")
     if json_out:
         Path(json_out).write_text(json.dumps(report.to_dict(), indent=2, default=str) + "\n", encoding="utf-8")
+
+
+@main.command("train")
+@click.option("--out", type=click.Path(path_type=Path), help="Where to write the model (default: the committed one).")
+@click.option("--without-shared", is_flag=True, help="Leave out ../shared/corpus/real/gold even when it is present.")
+def train_command(out: Path | None, without_shared: bool) -> None:
+    """Rebuild the decision model from every gold file the project has."""
+    from pipeline.train import MODEL_PATH, gold_sets, train
+
+    sets = gold_sets(include_shared=not without_shared)
+    click.echo("Training on: " + ", ".join(f"{s.name} ({s.gold})" for s in sets))
+    model = train(out=out or MODEL_PATH, include_shared=not without_shared)
+    size = (out or MODEL_PATH).stat().st_size
+    click.echo(f"{len(model['trained_on'])} gold documents; model written to {out or MODEL_PATH} ({size / 1e6:.2f} MB)")
 
 
 @main.command("serve")
@@ -141,11 +176,17 @@ def serve_command(db_path: Path, host: str, port: int) -> None:
 @main.command("debug")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--page", type=int, help="Only this page.")
-def debug_command(path: Path, page: int | None) -> None:
-    """Show the blocks of a document and what each extractor took from them."""
+@click.option("--all", "all_candidates", is_flag=True, help="Every candidate, not only the three best of each block.")
+def debug_command(path: Path, page: int | None, all_candidates: bool) -> None:
+    """Show the blocks of a document, what was kept from each, and every candidate's score and
+    the features that decided it."""
     from pipeline.debug import explain_document
+    from pipeline.loaders import LoadError
 
-    click.echo(explain_document(path, page=page))
+    try:
+        click.echo(explain_document(path, page=page, all_candidates=all_candidates))
+    except LoadError as exc:
+        raise click.ClickException(str(exc))
 
 
 if __name__ == "__main__":

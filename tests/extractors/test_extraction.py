@@ -1,4 +1,8 @@
-"""Extractors on small hand-written documents: what a reader would take from each layout."""
+"""The rule stages on small hand-written documents: what a reader would take from each layout.
+
+These run the rule and field stages alone (`RULES_ONLY`): the rules are the evidence the learned
+`decide` stage weighs, and each layout here is one the rules must read exactly. What the learned
+decisions keep is measured against gold (tests/test_quality.py) and tested in test_decide.py."""
 
 import pytest
 
@@ -8,11 +12,12 @@ from schemas.document import Document
 from schemas.records import DocumentInfo
 from extractors.text_cues import split_run_on_commitments, starts_with_commitment_verb
 from extractors.registry import PipelineError, build
+from extractors.stages import RULES_ONLY
 
 
 def run(text: str):
     doc = Document(source="t.txt", path="t.txt", format="text", sha256="0" * 64, pages=tuple(parse_text(text)))
-    return extract(doc, DocumentInfo(source="t.txt"))
+    return extract(doc, DocumentInfo(source="t.txt"), stages=RULES_ONLY)
 
 
 def test_we_will_lead_in_bullets_under_unnumbered_headings_make_priorities_and_linked_actions():
@@ -338,7 +343,7 @@ def test_a_numbered_list_item_can_be_the_lead_in_of_its_sub_list():
              ("•", 1, "Percentage of invoices paid within 30 days")]
     blocks = tuple(Block(id=f"b{i}", kind="list_item", text=t, marker=m, level=lv) for i, (m, lv, t) in enumerate(lines))
     doc = Document(source="t.pdf", path="t.pdf", format="pdf", sha256="0" * 64, pages=(Page(number=1, blocks=blocks),))
-    result = extract(doc, DocumentInfo(source="t.pdf"))
+    result = extract(doc, DocumentInfo(source="t.pdf"), stages=RULES_ONLY)
     # The sub-list ends at the next item of the lead-in's own level: the last bullet is not a measure.
     assert [(m.name, m.status) for m in result.measures] == EXPECTED_RED
 
@@ -531,7 +536,7 @@ def test_a_one_word_heading_the_loader_measured_opens_a_section():
     blocks = tuple(Block(id=f"b{i}", kind=k, level=lv, text=t, marker="•" if k == "list_item" else None)
                    for i, (k, lv, t) in enumerate(spec))
     doc = Document(source="t.pdf", path="t.pdf", format="pdf", sha256="0" * 64, pages=(Page(number=1, blocks=blocks),))
-    result = extract(doc, DocumentInfo(source="t.pdf"))
+    result = extract(doc, DocumentInfo(source="t.pdf"), stages=RULES_ONLY)
     assert [p.title for p in result.priorities] == ["Health and wellbeing", "Relationships"]
     assert [a.priorities for a in result.actions] == [("1",), ("2",)]
 
@@ -605,7 +610,7 @@ def test_numbered_boxes_on_a_page_and_partner_contribution_tables():
     blocks = (Block(id="b0", kind="table", table=grid), Block(id="b1", kind="heading", level=2, text="Child First in everything we do"),
               Block(id="b2", kind="table", table=contributions))
     doc = Document(source="t.pdf", path="t.pdf", format="pdf", sha256="0" * 64, pages=(Page(number=1, blocks=blocks),))
-    result = extract(doc, DocumentInfo(source="t.pdf"))
+    result = extract(doc, DocumentInfo(source="t.pdf"), stages=RULES_ONLY)
     assert [(p.number, p.title) for p in result.priorities] == [("1", "Child First in everything we do"), ("2", "Prevention and diversion")]
     assert [(a.text, a.priorities, str(a.deadline.end)) for a in result.actions] == [
         ("Train every case manager in Child First practice", ("1",), "2025-09-30")]
@@ -622,7 +627,7 @@ def test_a_card_of_label_rows_is_one_commitment():
         row("Progress rating", "On track", ("#00B050",)), row("Evidence of impact", "Three panels held.")))
     doc = Document(source="t.pdf", path="t.pdf", format="pdf", sha256="0" * 64,
                    pages=(Page(number=1, blocks=(Block(id="b0", kind="table", table=card),)),))
-    (action,) = extract(doc, DocumentInfo(source="t.pdf")).actions
+    (action,) = extract(doc, DocumentInfo(source="t.pdf"), stages=RULES_ONLY).actions
     assert (action.text, action.ref, action.owners, str(action.deadline.end), action.status) == (
         "Introduce a multi-agency quality assurance panel", "1.2", ("Principal Educational Psychologist",), "2025-09-30", ("green",))
 

@@ -46,6 +46,17 @@ def test_debug_shows_blocks_and_what_was_taken():
     assert result.exit_code == 0
     assert "PRIORITY 1 (level 1): Enable access to high quality education" in result.output
     assert "ACTION: harmonise and improve the Foster Care offer by early summer 2020 due 2020-06-30 -> priorities 2" in result.output
+    # every kept record's candidate shows its score against the threshold and the features behind it
+    line = next(k for k, text in enumerate(result.output.splitlines()) if "? action" in text and "Foster Care offer" in text)
+    assert "(kept" in result.output.splitlines()[line]
+    assert result.output.splitlines()[line + 1].strip().startswith("because ")
+
+
+def test_debug_names_a_file_it_cannot_read(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    result = CliRunner().invoke(main, ["debug", str(empty)])
+    assert result.exit_code != 0 and "empty.txt" in result.output and "empty" in result.output
 
 
 def test_files_over_the_size_and_page_limits_are_named_and_skipped(tmp_path):

@@ -1,0 +1,293 @@
+"""Decide: which candidates are the plan's priorities, commitments and measures.
+
+The rule stages before this one say what the layouts they know hold; `candidates.py` proposes
+every heading, list item, sentence and cell besides, each with its evidence. Here a model trained
+on the project's gold (`councilplans train`; weights in `extractors/model/decisions.json`, one
+readable feature -> weight table per kind) scores every candidate; those above the kind's
+threshold are kept, best first, and a near-copy (token F1 >= 0.8) of one already kept is dropped,
+as a reader counts a repeated commitment once. Kept priorities are numbered as printed (else in
+order) and nested by the outline; every block is anchored to the level-1 priority whose section
+it sits in, for the `links` stage.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+
+from extractors.candidates import Candidate, Context, build_context, generate, key
+from extractors.cleaners import clean_text
+from extractors.measures import parse_measure_sentence
+from extractors.registry import stage
+from extractors.state import State
+from schemas.records import Action, Measure, Priority, Provenance
+
+MODEL_PATH = Path(__file__).parent / "model" / "decisions.json"
+
+
+class ModelError(RuntimeError):
+    pass
+
+
+@lru_cache(maxsize=1)
+def load_model(path: Path = MODEL_PATH) -> dict:
+    try:
+        model = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ModelError(f"{path}: the decision model is missing (run `make train` to build it from the gold)") from exc
+    except ValueError as exc:
+        raise ModelError(f"{path}: not a valid model file ({exc}); rebuild it with `make train`") from exc
+    for kind in ("priority", "action", "measure"):
+        if "trees" not in model.get("kinds", {}).get(kind, {}):
+            raise ModelError(f"{path}: no trees for {kind!r}; rebuild it with `make train`")
+    return model
+
+
+def _matrix(rows: list[dict[str, float]], names: list[str]):
+    import numpy as np
+
+    column = {name: k for k, name in enumerate(names)}
+    X = np.zeros((len(rows), max(1, len(names))))
+    for i, features in enumerate(rows):
+        for name, value in features.items():
+            k = column.get(name)
+            if k is not None:
+                X[i, k] = value
+    return X
+
+
+def scores(rows: list[dict[str, float]], tables: dict) -> list[float]:
+    """Probabilities from a kind's trees (gradient boosting: baseline plus each tree's leaf)."""
+    import numpy as np
+
+    if not rows:
+        return []
+    X = _matrix(rows, tables["features"])
+    n = len(rows)
+    every = np.arange(n)
+    z = np.full(n, tables["baseline"])
+    for tree in tables["trees"]:
+        feature, threshold = np.asarray(tree["feature"]), np.asarray(tree["threshold"])
+        left, right, leaf = np.asarray(tree["left"]), np.asarray(tree["right"]), np.asarray(tree["leaf"], dtype=bool)
+        node = np.zeros(n, dtype=int)
+        for _ in range(64):
+            at_leaf = leaf[node]
+            if at_leaf.all():
+                break
+            go_left = X[every, feature[node]] <= threshold[node]
+            node = np.where(at_leaf, node, np.where(go_left, left[node], right[node]))
+        z += np.asarray(tree["value"])[node]
+    return list(1.0 / (1.0 + np.exp(-np.clip(z, -40, 40))))
+
+
+def explain(features: dict[str, float], tables: dict, top: int = 8) -> list[tuple[str, float]]:
+    """The features that moved a candidate's score most, [(name, change in log-odds)]: each
+    split on the way to a leaf credits the change in its subtree's mean value to its feature."""
+    names = tables["features"]
+    x = [features.get(name, 0.0) for name in names]
+    credit: dict[str, float] = {}
+    for tree in tables["trees"]:
+        node = 0
+        while not tree["leaf"][node]:
+            f = tree["feature"][node]
+            nxt = tree["left"][node] if x[f] <= tree["threshold"][node] else tree["right"][node]
+            credit[names[f]] = credit.get(names[f], 0.0) + tree["value"][nxt] - tree["value"][node]
+            node = nxt
+    return sorted(((k, v) for k, v in credit.items() if abs(v) > 1e-6), key=lambda kv: -abs(kv[1]))[:top]
+
+
+def _bag(text: str) -> tuple[Counter, int]:
+    tokens = key(text).split()
+    return Counter(tokens), len(tokens)
+
+
+def _near(a: tuple[Counter, int], b: tuple[Counter, int]) -> bool:
+    (ca, na), (cb, nb) = a, b
+    if not na or not nb or min(na, nb) * 3 < 2 * max(na, nb) - 2:
+        return False
+    return 2 * sum((ca & cb).values()) / (na + nb) >= 0.8 - 1e-9
+
+
+def select(cands: list[Candidate], threshold: float) -> list[Candidate]:
+    """Candidates at or above the threshold, best first, without near-copies of one kept."""
+    kept: list[Candidate] = []
+    bags: list[tuple[Counter, int]] = []
+    for cand in sorted(cands, key=lambda c: (-c.score, c.index, c.row or 0)):
+        if cand.score < threshold:
+            break
+        bag = _bag(cand.text)
+        if any(_near(bag, other) for other in bags):
+            continue
+        kept.append(cand)
+        bags.append(bag)
+    return sorted(kept, key=lambda c: (c.index, c.row or 0, c.col or 0))
+
+
+def _provenance(state: State, cand: Candidate, source: str | None = None) -> Provenance:
+    block = state.blocks[cand.index]
+    row = block.table.rows[cand.row] if block.table is not None and cand.row is not None else None
+    return Provenance(
+        page=row.page if row is not None else block.page, block_id=block.id,
+        span=(row.span if row is not None else None) or block.span,
+        bbox=(row.bbox if row is not None else None) or block.bbox,
+        source_text=source if source is not None else (" | ".join(c.text for c in row.cells if c.text) if row is not None else block.text),
+    )
+
+
+# --------------------------------------------------------------------------- priorities
+
+def _priorities(state: State, ctx: Context, kept: list[Candidate]) -> tuple[list[Priority], dict[int, str]]:
+    """Numbered and nested priorities, and the anchors of their sections."""
+    blocks = state.blocks
+    out: list[Priority] = []
+    anchors: dict[int, str] = {}
+    level1: list[tuple[Candidate, str, int]] = []  # (candidate, number, section end)
+    ordinal = 0
+    children: dict[str, int] = {}
+    for cand in kept:
+        block = blocks[cand.index]
+        parent = None
+        for pc, pnum, end in reversed(level1):
+            if pc.index < cand.index < end and _deeper(ctx, state, cand, pc):
+                parent = pnum
+                break
+        if isinstance(cand.rule, Priority) and cand.rule.level == 2 and cand.rule.parent:
+            parent = cand.rule.parent
+        if parent is None:
+            ordinal += 1
+            number = (cand.rule.number if isinstance(cand.rule, Priority) else None) or cand.number or str(ordinal)
+            end = _section_end(ctx, state, cand)
+            level1.append((cand, number, end))
+            out.append(Priority(number=number, level=1, title=cand.text, provenance=_provenance(state, cand)))
+        else:
+            children[parent] = children.get(parent, 0) + 1
+            number = (cand.rule.number if isinstance(cand.rule, Priority) else None) or cand.number or f"{parent}.{children[parent]}"
+            out.append(Priority(number=number, level=2, title=cand.text, parent=parent, provenance=_provenance(state, cand)))
+    # Sections: where the rule stage anchored a priority it found too, its anchors stand; a
+    # heading priority's section runs to the next heading as large as its own; a priority listed
+    # elsewhere anchors the blocks under a later heading that names it.
+    rule_numbers = {number for cand, number, _ in level1 if isinstance(cand.rule, Priority)}
+    anchors.update({i: n for i, n in state.anchors.items() if n in rule_numbers})
+    for cand, number, end in level1:
+        if blocks[cand.index].kind == "heading" and number not in rule_numbers:
+            for i in range(cand.index, end):
+                anchors.setdefault(i, number)
+    if any(blocks[c.index].kind != "heading" and n not in rule_numbers for c, n, _ in level1):
+        from extractors.priorities import _anchors_by_naming
+
+        found = {p.number: p for p in out}
+        where = {number: cand.index for cand, number, _ in level1}
+        named = _anchors_by_naming(state.model_copy(update={"priorities": tuple(out)}), found, where)
+        for i, number in named.items():
+            anchors.setdefault(i, number)
+    return out, anchors
+
+
+def _depth(ctx: Context, state: State, cand: Candidate) -> tuple[int, int]:
+    block = state.blocks[cand.index]
+    if block.kind == "heading":
+        return (0, ctx.heading_rank.get(cand.index, 1))
+    if block.kind == "list_item":
+        return (1, block.level or 0)
+    return (2, 0)
+
+
+def _deeper(ctx: Context, state: State, cand: Candidate, parent: Candidate) -> bool:
+    if cand.number and parent.number and cand.number.startswith(parent.number + "."):
+        return True
+    a, b = _depth(ctx, state, cand), _depth(ctx, state, parent)
+    if cand.index == parent.index:
+        return False
+    return a > b
+
+
+def _section_end(ctx: Context, state: State, cand: Candidate) -> int:
+    blocks = state.blocks
+    if blocks[cand.index].kind != "heading":
+        return cand.index + 1
+    depth = ctx.heading_rank.get(cand.index, 1)
+    for i in range(cand.index + 1, len(blocks)):
+        if blocks[i].kind == "heading" and ctx.heading_rank.get(i, 1) <= depth:
+            return i
+    return len(blocks)
+
+
+# --------------------------------------------------------------------------- actions and measures
+
+ROW_ROLES = (("timescale", lambda t: _is_date(t)),)
+
+
+def _is_date(text: str) -> bool:
+    from extractors.deadlines import parse_deadline
+
+    return len(text.split()) <= 8 and parse_deadline(text) is not None
+
+
+def _row_details(state: State, cand: Candidate) -> dict[str, str]:
+    """The other cells of a candidate's row, typed by what they hold: a short date is its
+    timescale; a RAG word its status."""
+    from extractors.status import words_to_rag
+
+    block = state.blocks[cand.index]
+    if block.table is None or cand.row is None:
+        return {}
+    details: dict[str, str] = {}
+    row = block.table.rows[cand.row]
+    for k, cell in enumerate(row.cells):
+        if k == cand.col:
+            continue
+        text = clean_text(cell.text)
+        if not text:
+            continue
+        if "timescale" not in details and _is_date(text):
+            details["timescale"] = text
+        elif "status" not in details and len(text.split()) <= 3 and words_to_rag(text):
+            details["status"] = text
+    return details
+
+
+def _action(state: State, cand: Candidate) -> Action:
+    if isinstance(cand.rule, Action):
+        return cand.rule
+    return Action(text=cand.text, details=_row_details(state, cand), provenance=_provenance(state, cand))
+
+
+def _measure(state: State, cand: Candidate) -> Measure:
+    if isinstance(cand.rule, Measure):
+        return cand.rule
+    fields = parse_measure_sentence(cand.text) if re.search(r"\d", cand.text) else {}
+    return Measure(name=cand.text, provenance=_provenance(state, cand), **fields)
+
+
+def decide_with(state: State, model: dict, *, keep_candidates: bool = False,
+                candidates: list[Candidate] | None = None) -> dict:
+    """The stage's updates when `model` makes the decisions (over `candidates` when the caller
+    has generated them already)."""
+    ctx = build_context(state)
+    cands = candidates if candidates is not None else generate(state, ctx)
+    by_kind = {k: [c for c in cands if c.kind == k] for k in ("priority", "action", "measure")}
+    for kind, mine in by_kind.items():
+        for cand, p in zip(mine, scores([c.features for c in mine], model["kinds"][kind])):
+            cand.score = float(p)
+    kept = {k: select(v, model["kinds"][k].get("threshold", 0.5)) for k, v in by_kind.items()}
+    priorities, anchors = _priorities(state, ctx, kept["priority"])
+    actions = [_action(state, c) for c in kept["action"]]
+    measures = []
+    for cand in kept["measure"]:
+        m = _measure(state, cand)
+        anchor = anchors.get(cand.index)
+        if anchor and not m.priorities:
+            m = m.model_copy(update={"priorities": (anchor,)})
+        measures.append(m)
+    updates = {"priorities": tuple(priorities), "anchors": anchors, "actions": tuple(actions), "measures": tuple(measures)}
+    if keep_candidates:
+        updates["candidates"] = cands
+    return updates
+
+
+@stage("decide", requires=("sections", "priorities", "actions", "measures"), assigns=("priorities", "anchors", "actions", "measures"))
+def decide(state: State) -> dict:
+    return decide_with(state, load_model())
