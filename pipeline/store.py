@@ -175,13 +175,20 @@ def store_extraction(
         )
         priority_ids = _unique_ids((document_id, "priority"), ((p.level, p.number) for p in extraction.priorities))
         by_number = {p.number: pid for p, pid in zip(extraction.priorities, priority_ids)}
+        # A parent is the nearest earlier priority with that number: printed lists may restart
+        # their numbering ("1." cross-cutting, then "1." again for the first domain).
+        seen: dict[str, str] = {}
+        parent_ids = []
+        for p, pid in zip(extraction.priorities, priority_ids):
+            parent_ids.append(seen.get(p.parent) if p.parent else None)
+            seen[p.number] = pid
         db["priorities"].insert_all(
             {
                 "id": pid, "document_id": document_id, "council_code": code, "ordinal": k, "number": p.number,
-                "level": p.level, "title": p.title, "parent_id": by_number.get(p.parent) if p.parent else None,
+                "level": p.level, "title": p.title, "parent_id": parent_id,
                 **_provenance(p.provenance),
             }
-            for k, (p, pid) in enumerate(zip(extraction.priorities, priority_ids))
+            for k, (p, pid, parent_id) in enumerate(zip(extraction.priorities, priority_ids, parent_ids))
         )
         action_ids = _unique_ids((document_id, "action"), ((a.ref, " ".join(a.text.lower().split())) for a in extraction.actions))
         rows, links, owners, deadlines = [], [], [], []
