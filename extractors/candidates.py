@@ -100,6 +100,18 @@ NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", 
                 "eight": "8", "nine": "9", "ten": "10"}
 
 
+@lru_cache(maxsize=200_000)
+def ctext(text: str) -> str:
+    """`clean_text`, remembered (block texts are cleaned again for every candidate near them)."""
+    return clean_text(text)
+
+
+@lru_cache(maxsize=50_000)
+def has_date(text: str) -> bool:
+    """The text names a date or period the deadline grammar reads ("by March 2026", "2024/25")."""
+    return parse_deadline(text[:500]) is not None
+
+
 def words(text: str) -> list[str]:
     return WORD.findall(text)
 
@@ -160,7 +172,13 @@ def first_is_verb(text: str) -> bool:
 
 
 def text_features(text: str, prefix: str = "") -> dict[str, float]:
-    """What the words alone say (a reader's first glance)."""
+    """What the words alone say (a reader's first glance). Texts beyond 3,000 characters are
+    judged by their start (a whole chapter run into one paragraph says no more)."""
+    return dict(_text_features(text[:3000], prefix))
+
+
+@lru_cache(maxsize=50_000)
+def _text_features(text: str, prefix: str) -> tuple[tuple[str, float], ...]:
     f: dict[str, float] = {}
     ws = words(text)
     n = len(text.split())
@@ -245,13 +263,18 @@ def text_features(text: str, prefix: str = "") -> dict[str, float]:
         f[f"{prefix}url"] = 1
     if len(ws) < 0.5 * max(1, n):
         f[f"{prefix}few_letters"] = 1
-    return f
+    return tuple(f.items())
 
 
 def cue_features(text: str | None, prefix: str) -> dict[str, float]:
     """What a heading or lead-in above the candidate announces."""
+    return dict(_cue_features(text[:500] if text else text, prefix))
+
+
+@lru_cache(maxsize=50_000)
+def _cue_features(text: str | None, prefix: str) -> tuple[tuple[str, float], ...]:
     if not text:
-        return {f"{prefix}none": 1}
+        return ((f"{prefix}none", 1),)
     f: dict[str, float] = {}
     if ACTION_CUE.search(text):
         f[f"{prefix}action"] = 1
@@ -267,7 +290,7 @@ def cue_features(text: str | None, prefix: str) -> dict[str, float]:
         f[f"{prefix}colon"] = 1
     if priority_heading_pattern().match(text.strip()):
         f[f"{prefix}numbered_priority"] = 1
-    return f
+    return tuple(f.items())
 
 
 # --------------------------------------------------------------------------- document context
@@ -293,9 +316,12 @@ class Context:
     first_heading: dict[str, int]  # normalised heading text -> first index
     siblings: dict[int, list[int]]  # heading index -> headings at its depth under the same parent
     numbered_priorities: bool  # the document prints "Priority 1", "Theme 2", "SO3" ... somewhere
+    run_cache: dict = field(default_factory=dict)
 
 
+@lru_cache(maxsize=100_000)
 def key(text: str) -> str:
+    """The scorer's normalised form of a text (what pairs with gold)."""
     from pipeline.evaluate import normalise_text
 
     return normalise_text(text)
@@ -397,10 +423,10 @@ def build_context(state: State) -> Context:
     last_seen: dict[str, int] = {}
     heading_ids = [i for i, b in enumerate(blocks) if b.kind == "heading"]
     for pos, i in enumerate(heading_ids):
-        k = key(clean_text(blocks[i].text))
+        k = key(ctext(blocks[i].text))
         if counts[k] < 2:
             continue
-        if k in last_seen and any(depth[j] < depth[i] and key(clean_text(blocks[j].text)) != k
+        if k in last_seen and any(depth[j] < depth[i] and key(ctext(blocks[j].text)) != k
                                   for j in heading_ids[last_seen[k] + 1:pos]):
             interleaved.add(k)
         last_seen[k] = pos
@@ -418,6 +444,11 @@ def build_context(state: State) -> Context:
 # --------------------------------------------------------------------------- generation
 
 def _sentences(text: str) -> list[str]:
+    return list(_split_sentences(text))
+
+
+@lru_cache(maxsize=20_000)
+def _split_sentences(text: str) -> tuple[str, ...]:
     doc = nlp()(text)
     out = []
     for sent in doc.sents:
@@ -426,7 +457,7 @@ def _sentences(text: str) -> list[str]:
             out[-1] = out[-1] + " " + s
         elif s:
             out.append(s)
-    return out
+    return tuple(out)
 
 
 def _action_text(text: str) -> str:
@@ -445,6 +476,7 @@ def generate(state: State, ctx: Context | None = None) -> list[Candidate]:
     ctx = ctx or build_context(state)
     blocks = state.blocks
     out: list[Candidate] = []
+    _COLUMN_CACHE.clear()  # keyed by object id: valid only while this document's blocks are alive
 
     def add(kind: str, text: str, index: int, origin: str, **kw) -> None:
         text = text.strip()
@@ -558,7 +590,21 @@ def generate(state: State, ctx: Context | None = None) -> list[Candidate]:
 
 # --------------------------------------------------------------------------- features
 
+_COLUMN_CACHE: dict[tuple[int, int], dict[str, float]] = {}
+
+
 def _table_column_features(block: Block, col: int, kind: str) -> dict[str, float]:
+    """What a table column holds (dates, instructions, figures, indicators), computed once per
+    column and shared by its cells."""
+    cache_key = (id(block.table), col)
+    if cache_key not in _COLUMN_CACHE:
+        if len(_COLUMN_CACHE) > 5000:
+            _COLUMN_CACHE.clear()
+        _COLUMN_CACHE[cache_key] = _column_features(block, col)
+    return dict(_COLUMN_CACHE[cache_key])
+
+
+def _column_features(block: Block, col: int) -> dict[str, float]:
     table = block.table
     f: dict[str, float] = {}
     ncols = max((len(r.cells) for r in table.rows), default=0)
@@ -569,7 +615,7 @@ def _table_column_features(block: Block, col: int, kind: str) -> dict[str, float
         verb = sum(1 for c in cells if starts_with_commitment_verb(strip_bullet(c)) or WE_WILL.match(c)) / len(cells)
         will = sum(1 for c in cells if WILL.search(c)) / len(cells)
         digits = sum(1 for c in cells if NUMBER.search(c)) / len(cells)
-        dates = sum(1 for c in cells if parse_deadline(c) is not None) / len(cells)
+        dates = sum(1 for c in cells if has_date(c)) / len(cells)
         mean_words = sum(len(c.split()) for c in cells) / len(cells)
         measure = sum(1 for c in cells if MEASURE_OPENERS.match(c.lower()) or MEASURE_WORDS.search(c)) / len(cells)
         f["col_verb_share"] = verb
@@ -591,6 +637,29 @@ def _table_column_features(block: Block, col: int, kind: str) -> dict[str, float
     f.update(cue_features(header, "header_"))
     all_header = " ".join(table.header)
     f.update({k.replace("header_", "table_header_"): v for k, v in cue_features(all_header, "header_").items()})
+    return f
+
+
+def _run_features(ctx: Context, blocks, start: int, end: int) -> dict[str, float]:
+    """What a list's items hold together (instructions, "will", indicators, names restated later
+    as headings), computed once per list."""
+    cached = ctx.run_cache.get((start, end))
+    if cached is not None:
+        return cached
+    f: dict[str, float] = {}
+    items = [strip_bullet(ctext(blocks[k].text)) for k in range(start, end)]
+    f["run=" + _bucket(end - start, (1, 2, 4, 7, 12, 20))] = 1
+    f["run_verb_share"] = sum(1 for t in items if starts_with_commitment_verb(t) or WE_WILL.match(t)) / len(items)
+    f["run_will_share"] = sum(1 for t in items if WILL.search(t)) / len(items)
+    f["run_measure_share"] = sum(1 for t in items if MEASURE_OPENERS.match(t.lower()) or MEASURE_WORDS.search(t)) / len(items)
+    f["run_short_share"] = sum(1 for t in items if len(t.split()) <= 12) / len(items)
+    restated = 0
+    for k, item in zip(range(start, end), items):
+        names = {key(item)} | {key(p) for p in re.split(r"\s+[–—-]\s+|:\s+", item, maxsplit=1)}
+        if any(ctx.later_headings.get(n, -1) > k for n in names if n):
+            restated += 1
+    f["run_restated_share"] = restated / len(items)
+    ctx.run_cache[(start, end)] = f
     return f
 
 
@@ -626,7 +695,7 @@ def features(cand: Candidate, state: State, ctx: Context) -> dict[str, float]:
                 f["heading_first_occurrence"] = 1
         siblings = ctx.siblings.get(cand.index, [cand.index])
         f["siblings=" + _bucket(len(siblings), (1, 2, 4, 6, 9, 14))] = 1
-        repeated = sum(1 for k in siblings if key(clean_text(blocks[k].text)) in ctx.interleaved)
+        repeated = sum(1 for k in siblings if key(ctext(blocks[k].text)) in ctx.interleaved)
         if siblings and repeated / len(siblings) >= 0.5:
             f["sibling_headings_repeat"] = 1
         with_actions = sum(1 for k in siblings if ctx.actionish[ctx.section_end.get(k, k + 1)] - ctx.actionish[k + 1] > 0)
@@ -634,7 +703,7 @@ def features(cand: Candidate, state: State, ctx: Context) -> dict[str, float]:
         # does a repeated (template) heading sit under this one?
         end = next((k for k in range(cand.index + 1, len(blocks)) if blocks[k].kind == "heading"
                     and ctx.heading_rank.get(k, 1) <= depth), len(blocks))
-        if any(key(clean_text(blocks[k].text)) in ctx.interleaved for k in range(cand.index + 1, min(end, cand.index + 60))
+        if any(key(ctext(blocks[k].text)) in ctx.interleaved for k in range(cand.index + 1, min(end, cand.index + 60))
                if blocks[k].kind == "heading"):
             f["template_under"] = 1
         span = end - cand.index
@@ -646,30 +715,18 @@ def features(cand: Candidate, state: State, ctx: Context) -> dict[str, float]:
     head = ctx.headings[cand.index]
     if block.kind == "heading":
         head = ctx.parents[cand.index][-1] if ctx.parents[cand.index] else None
-    f.update(cue_features(clean_text(blocks[head].text) if head is not None else None, "head_"))
-    if head is not None and key(clean_text(blocks[head].text)) in ctx.interleaved:
+    f.update(cue_features(ctext(blocks[head].text) if head is not None else None, "head_"))
+    if head is not None and key(ctext(blocks[head].text)) in ctx.interleaved:
         f["head_is_template"] = 1
     # the rule stages' view of the section
     section = state.sections[cand.index] if cand.index < len(state.sections) else None
     if section is not None:
         f[f"section={section.kind}"] = 1
         if section.cue is not None:
-            f.update(cue_features(clean_text(blocks[section.cue].text), "cue_"))
+            f.update(cue_features(ctext(blocks[section.cue].text), "cue_"))
     if block.kind == "list_item":
         start, end = ctx.runs.get(cand.index, (cand.index, cand.index + 1))
-        items = [strip_bullet(clean_text(blocks[k].text)) for k in range(start, end)]
-        f["run=" + _bucket(end - start, (1, 2, 4, 7, 12, 20))] = 1
-        f["run_verb_share"] = sum(1 for t in items if starts_with_commitment_verb(t) or WE_WILL.match(t)) / len(items)
-        f["run_will_share"] = sum(1 for t in items if WILL.search(t)) / len(items)
-        f["run_measure_share"] = sum(1 for t in items if MEASURE_OPENERS.match(t.lower()) or MEASURE_WORDS.search(t)) / len(items)
-        f["run_short_share"] = sum(1 for t in items if len(t.split()) <= 12) / len(items)
-        restated = 0
-        for k in range(start, end):
-            names = {key(strip_bullet(clean_text(blocks[k].text)))}
-            names |= {key(p) for p in re.split(r"\s+[–—-]\s+|:\s+", strip_bullet(clean_text(blocks[k].text)), maxsplit=1)}
-            if any(ctx.later_headings.get(n, -1) > k for n in names if n):
-                restated += 1
-        f["run_restated_share"] = restated / len(items)
+        f.update(_run_features(ctx, blocks, start, end))
         f["list_level=" + str(min(block.level or 0, 3))] = 1
         marker = (block.marker or "").strip()
         if re.match(r"^\(?\d", marker):
@@ -680,7 +737,7 @@ def features(cand: Candidate, state: State, ctx: Context) -> dict[str, float]:
             f["marker=glyph"] = 1
         lead = ctx.lead_in[cand.index]
         if lead is not None:
-            f.update(cue_features(clean_text(blocks[lead].text), "lead_"))
+            f.update(cue_features(ctext(blocks[lead].text), "lead_"))
         else:
             f["lead_none"] = 1
     elif block.kind == "paragraph":
@@ -699,7 +756,7 @@ def features(cand: Candidate, state: State, ctx: Context) -> dict[str, float]:
                 f["col_distinct_share"] = len(set(cells)) / len(cells)
         row = block.table.rows[cand.row]
         others = [clean_text(c.text) for k, c in enumerate(row.cells) if k != cand.col and clean_text(c.text)]
-        if any(parse_deadline(o) is not None for o in others):
+        if any(has_date(o) for o in others):
             f["row_has_date"] = 1
         if any(PERCENT.search(o) or re.fullmatch(r"[\d.,%£\s-]+", o) for o in others):
             f["row_has_figure"] = 1
@@ -713,6 +770,6 @@ def features(cand: Candidate, state: State, ctx: Context) -> dict[str, float]:
         later = ctx.later_headings.get(key(cand.text))
         if later is not None and later > cand.index:
             f["restated_as_heading_later"] = 1
-    if cand.kind == "action" and parse_deadline(cand.text) is not None:
+    if cand.kind == "action" and has_date(cand.text):
         f["has_deadline"] = 1
     return {k: float(v) for k, v in f.items() if v}

@@ -45,6 +45,8 @@ def repair_hyphenation(text: str) -> str:
     >>> repair_hyphenation("we recog-\\nnise the need")
     'we recognise the need'
     """
+    if "-\n" not in text:
+        return text  # nothing to join (and long texts skip the scan)
     return re.sub(r"(\w)-\n\s*([a-z])", r"\1\2", text)
 
 

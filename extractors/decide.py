@@ -126,6 +126,17 @@ def select(cands: list[Candidate], threshold: float) -> list[Candidate]:
     return sorted(kept, key=lambda c: (c.index, c.row or 0, c.col or 0))
 
 
+def _one_per_place(kept: list[Candidate]) -> list[Candidate]:
+    """A block (or table cell) names one priority: its best-scored reading ("Name" or "Name –
+    description", the whole item or its first sentence)."""
+    best: dict[tuple, Candidate] = {}
+    for cand in kept:
+        place = (cand.index, cand.row, cand.col)
+        if place not in best or cand.score > best[place].score:
+            best[place] = cand
+    return [c for c in kept if best[(c.index, c.row, c.col)] is c]
+
+
 def _provenance(state: State, cand: Candidate, source: str | None = None) -> Provenance:
     block = state.blocks[cand.index]
     row = block.table.rows[cand.row] if block.table is not None and cand.row is not None else None
@@ -147,24 +158,29 @@ def _priorities(state: State, ctx: Context, kept: list[Candidate]) -> tuple[list
     level1: list[tuple[Candidate, str, int]] = []  # (candidate, number, section end)
     ordinal = 0
     children: dict[str, int] = {}
+    # The outline of the kept priorities alone: a kept heading nests under the last kept heading
+    # larger than it (whatever unkept headings lie between), a list item under a shallower item
+    # of its own list, and a printed "2.1" under "2".
+    stack: list[tuple[Candidate, str]] = []
     for cand in kept:
-        block = blocks[cand.index]
-        parent = None
-        for pc, pnum, end in reversed(level1):
-            if pc.index < cand.index < end and _deeper(ctx, state, cand, pc):
-                parent = pnum
-                break
+        rank = _depth(ctx, state, cand)
+        while stack and not _contains(ctx, state, stack[-1][0], cand, rank):
+            stack.pop()
+        parent = stack[-1][1] if stack else None
         if isinstance(cand.rule, Priority) and cand.rule.level == 2 and cand.rule.parent:
             parent = cand.rule.parent
+        printed = (cand.rule.number if isinstance(cand.rule, Priority) else None) or cand.number
         if parent is None:
             ordinal += 1
-            number = (cand.rule.number if isinstance(cand.rule, Priority) else None) or cand.number or str(ordinal)
+            number = printed or str(ordinal)
             end = _section_end(ctx, state, cand)
             level1.append((cand, number, end))
             out.append(Priority(number=number, level=1, title=cand.text, provenance=_provenance(state, cand)))
+            stack = [(cand, number)]
         else:
             children[parent] = children.get(parent, 0) + 1
-            number = (cand.rule.number if isinstance(cand.rule, Priority) else None) or cand.number or f"{parent}.{children[parent]}"
+            # A list's own "1." restarts in every list; a printed "2.1" or "SO1a" is kept.
+            number = printed if printed and not printed.isdigit() else f"{parent}.{children[parent]}"
             out.append(Priority(number=number, level=2, title=cand.text, parent=parent, provenance=_provenance(state, cand)))
     # Sections: where the rule stage anchored a priority it found too, its anchors stand; a
     # heading priority's section runs to the next heading as large as its own; a priority listed
@@ -175,6 +191,15 @@ def _priorities(state: State, ctx: Context, kept: list[Candidate]) -> tuple[list
         if blocks[cand.index].kind == "heading" and number not in rule_numbers:
             for i in range(cand.index, end):
                 anchors.setdefault(i, number)
+        elif blocks[cand.index].kind == "list_item" and number not in rule_numbers:
+            # An item of a list of priorities heads the deeper items under it ("1. Protecting
+            # children ..." over "1. Development of multi-agency approaches ...").
+            level = blocks[cand.index].level or 0
+            run_end = ctx.runs.get(cand.index, (cand.index, cand.index + 1))[1]
+            i = cand.index + 1
+            while i < run_end and (blocks[i].level or 0) > level:
+                anchors.setdefault(i, number)
+                i += 1
     if any(blocks[c.index].kind != "heading" and n not in rule_numbers for c, n, _ in level1):
         from extractors.priorities import _anchors_by_naming
 
@@ -195,13 +220,20 @@ def _depth(ctx: Context, state: State, cand: Candidate) -> tuple[int, int]:
     return (2, 0)
 
 
-def _deeper(ctx: Context, state: State, cand: Candidate, parent: Candidate) -> bool:
-    if cand.number and parent.number and cand.number.startswith(parent.number + "."):
+def _contains(ctx: Context, state: State, parent: Candidate, cand: Candidate, rank: tuple[int, int]) -> bool:
+    """Whether a kept level-1 priority is the outline parent of a later one."""
+    if cand.number and parent.number and cand.number.startswith(parent.number + ".") and cand.number != parent.number:
         return True
-    a, b = _depth(ctx, state, cand), _depth(ctx, state, parent)
-    if cand.index == parent.index:
+    parent_rank = _depth(ctx, state, parent)
+    if rank <= parent_rank or cand.index == parent.index:
         return False
-    return a > b
+    parent_kind, kind = state.blocks[parent.index].kind, state.blocks[cand.index].kind
+    if parent_kind == kind == "list_item":
+        run = ctx.runs.get(parent.index)
+        return run is not None and run[0] <= cand.index < run[1]
+    # A heading nests the headings below it; a list, a cell or a paragraph under a kept heading
+    # is more often a set of priorities of its own (the heading only introduces them).
+    return parent_kind == kind == "heading"
 
 
 def _section_end(ctx: Context, state: State, cand: Candidate) -> int:
@@ -226,18 +258,27 @@ def _is_date(text: str) -> bool:
     return len(text.split()) <= 8 and parse_deadline(text) is not None
 
 
+CODES = re.compile(r"^\s*(?:[A-Z]{0,4}\d{1,2}[a-z]?(?:\.\d{1,2})?)(?:\s*(?:,|&|/|and)\s*[A-Z]{0,4}\d{1,2}[a-z]?(?:\.\d{1,2})?)*\s*$")
+
+
 def _row_details(state: State, cand: Candidate) -> dict[str, str]:
-    """The other cells of a candidate's row, typed by what they hold: a short date is its
-    timescale; a RAG word its status."""
+    """The other cells of a candidate's row, by the column's role where the header names one
+    ("Lead", "By when", "RAG"), else typed by what the cell holds: a short date is its
+    timescale, a RAG word its status, a list of codes ("SO1, SO4") the priorities it serves."""
+    from extractors.actions import _row_details as by_header
     from extractors.status import words_to_rag
+    from extractors.tables import columns_for
 
     block = state.blocks[cand.index]
     if block.table is None or cand.row is None:
         return {}
-    details: dict[str, str] = {}
     row = block.table.rows[cand.row]
+    columns = columns_for(block.table)
+    details: dict[str, str] = {}
+    if columns.roles and columns.roles.get("action") == cand.col:
+        details = {k: v for k, v in by_header(columns, row).items() if v}
     for k, cell in enumerate(row.cells):
-        if k == cand.col:
+        if k == cand.col or k in columns.roles.values():
             continue
         text = clean_text(cell.text)
         if not text:
@@ -246,6 +287,10 @@ def _row_details(state: State, cand: Candidate) -> dict[str, str]:
             details["timescale"] = text
         elif "status" not in details and len(text.split()) <= 3 and words_to_rag(text):
             details["status"] = text
+            if cell.fills:
+                details["status_fills"] = ",".join(cell.fills)
+        elif "priority" not in details and CODES.match(text):
+            details["priority"] = text
     return details
 
 
@@ -255,11 +300,25 @@ def _action(state: State, cand: Candidate) -> Action:
     return Action(text=cand.text, details=_row_details(state, cand), provenance=_provenance(state, cand))
 
 
+CHANGE_TARGET = re.compile(r"^\s*(?P<target>\d[\d,.]*\s*%?\s+(?:fewer|more|less|additional|extra|new))\b", re.I)
+
+
 def _measure(state: State, cand: Candidate) -> Measure:
+    """The kept measure with its parts: what a rule read from its table, else what the sentence
+    says ("from 65.8% in 2021/22 to at least 70% by 2028"); a name that opens with a change
+    ("1,700 fewer adults admitted") states its target. A date with no figure beside it (a
+    table's publication date) is not the date of a value."""
     if isinstance(cand.rule, Measure):
-        return cand.rule
-    fields = parse_measure_sentence(cand.text) if re.search(r"\d", cand.text) else {}
-    return Measure(name=cand.text, provenance=_provenance(state, cand), **fields)
+        measure = cand.rule
+    else:
+        fields = parse_measure_sentence(cand.text) if re.search(r"\d", cand.text) else {}
+        measure = Measure(name=cand.text, provenance=_provenance(state, cand), **fields)
+    change = CHANGE_TARGET.match(measure.name)
+    if change and not measure.target and not measure.value:
+        measure = measure.model_copy(update={"target": change.group("target").strip()})
+    if measure.as_at and not measure.value:
+        measure = measure.model_copy(update={"as_at": None})
+    return measure
 
 
 def decide_with(state: State, model: dict, *, keep_candidates: bool = False,
@@ -273,6 +332,7 @@ def decide_with(state: State, model: dict, *, keep_candidates: bool = False,
         for cand, p in zip(mine, scores([c.features for c in mine], model["kinds"][kind])):
             cand.score = float(p)
     kept = {k: select(v, model["kinds"][k].get("threshold", 0.5)) for k, v in by_kind.items()}
+    kept["priority"] = _one_per_place(kept["priority"])
     priorities, anchors = _priorities(state, ctx, kept["priority"])
     actions = [_action(state, c) for c in kept["action"]]
     measures = []

@@ -201,3 +201,47 @@ def test_a_missing_model_says_how_to_rebuild_it(tmp_path):
 
     with pytest.raises(ModelError, match="make train"):
         load_model.__wrapped__(tmp_path / "nowhere.json")
+
+
+def test_a_kept_cell_takes_its_row_fields_from_the_header_or_from_what_the_cells_hold(tmp_path):
+    from extractors.decide import _row_details
+    from pipeline.loaders.markdown import load_markdown
+
+    path = tmp_path / "plan.md"
+    path.write_text(
+        "# Delivery plan\n\n"
+        "| Action | Lead | Due | |\n|---|---|---|---|\n"
+        "| Open two family hubs in the north | Head of Early Help | March 2026 | SO1, SO4 |\n",
+        encoding="utf-8")
+    doc = load_markdown(path)
+    state = run(build(RULE_STAGES), State.start(doc))
+    index = next(i for i, b in enumerate(state.blocks) if b.kind == "table")
+    cand = Candidate(kind="action", text="Open two family hubs in the north", index=index, origin="cell", row=0, col=0)
+    details = _row_details(state, cand)
+    assert details["owner"] == "Head of Early Help"  # the "Lead" column
+    assert details["timescale"] == "March 2026"  # the "Due" column
+    assert details["priority"] == "SO1, SO4"  # an unlabelled column of codes
+
+
+@pytest.mark.parametrize(("name", "rule_fields", "expected"), [
+    # a change stated at the start is the target
+    ("1,700 fewer adults admitted to hospital.", {}, {"target": "1,700 fewer", "value": None}),
+    ("400 more people going directly home", {}, {"target": "400 more", "value": None}),
+    # a plain count is not a target
+    ("1,200 people benefitting from a rehabilitative offer", {}, {"target": None}),
+    # a date with no value beside it is not an as-at date
+    ("Proportion of adults who smoke", {"as_at": "2022-04-30"}, {"as_at": None}),
+    ("Proportion of adults who smoke", {"as_at": "2022-04-30", "value": "12%"}, {"as_at": "2022-04-30"}),
+])
+def test_measure_parts(name, rule_fields, expected):
+    import datetime as dt
+
+    from extractors.decide import _measure
+    from schemas.records import Measure
+
+    fields = {k: (dt.date.fromisoformat(v) if k == "as_at" else v) for k, v in rule_fields.items()}
+    cand = Candidate(kind="measure", text=name, index=0, origin="list_item", rule=Measure(name=name, **fields))
+    m = _measure(None, cand)
+    for key_, value in expected.items():
+        got = getattr(m, key_)
+        assert (got.isoformat() if hasattr(got, "isoformat") else got) == value
