@@ -490,6 +490,13 @@ def generate(state: State, ctx: Context | None = None) -> list[Candidate]:
     for i, block in enumerate(blocks):
         text = clean_text(block.text)
         if block.kind == "table" and block.table is not None:
+            # A plan on a page prints its priorities as the header of a grid ("Priority 1 ... |
+            # Priority 2 – ..."): header cells are candidate priorities too.
+            for c, head in enumerate(block.table.header):
+                htext = clean_text(head or "")
+                if htext and len(htext.split()) >= 2:
+                    number, title = split_number(htext)
+                    add("priority", title, i, "header_cell", col=c, number=number)
             for r, row in enumerate(block.table.rows):
                 for c, cell in enumerate(row.cells):
                     ctext = clean_text(cell.text)
@@ -754,8 +761,13 @@ def features(cand: Candidate, state: State, ctx: Context) -> dict[str, float]:
             if cells:
                 f["col_restated_share"] = sum(1 for c in cells if ctx.later_headings.get(c, -1) > cand.index) / len(cells)
                 f["col_distinct_share"] = len(set(cells)) / len(cells)
-        row = block.table.rows[cand.row]
-        others = [clean_text(c.text) for k, c in enumerate(row.cells) if k != cand.col and clean_text(c.text)]
+        if cand.row is None:  # a header cell
+            others = [clean_text(h) for k, h in enumerate(block.table.header) if k != cand.col and clean_text(h or "")]
+            f["header_cells=" + _bucket(len(others) + 1, (1, 2, 4, 7))] = 1
+            f["header_numbered_share"] = sum(1 for h in others if split_number(h)[0]) / max(1, len(others))
+        else:
+            row = block.table.rows[cand.row]
+            others = [clean_text(c.text) for k, c in enumerate(row.cells) if k != cand.col and clean_text(c.text)]
         if any(has_date(o) for o in others):
             f["row_has_date"] = 1
         if any(PERCENT.search(o) or re.fullmatch(r"[\d.,%£\s-]+", o) for o in others):

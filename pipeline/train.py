@@ -44,7 +44,10 @@ class GoldSet:
 def gold_sets(include_shared: bool = True) -> list[GoldSet]:
     """Every gold set the project has, in a fixed order (a new challenge set joins once its first
     run is recorded in its README); the `../shared` sets only when present."""
-    sets = [GoldSet("corpus", PROJECT_ROOT / "corpus" / "gold", PROJECT_ROOT / "corpus" / "documents")]
+    sets = [GoldSet("corpus", PROJECT_ROOT / "corpus" / "gold", PROJECT_ROOT / "corpus" / "documents"),
+            # The same five plans typeset as PDFs (scripts/make_pdf_corpus.py): the same gold read
+            # through the PDF loader's headings, lists and ruled tables.
+            GoldSet("corpus-pdf", PROJECT_ROOT / "corpus" / "gold", pdf_corpus())]
     for n in ("", "2", "3", "4", "5", "6", "7"):
         sets.append(GoldSet(f"challenge{n or '1'}", FIXTURES / f"heldout{n}" / "gold", FIXTURES / f"heldout{n}" / "documents"))
     if SHARED_REAL.is_dir():
@@ -54,9 +57,22 @@ def gold_sets(include_shared: bool = True) -> list[GoldSet]:
     return [s for s in sets if s.gold.is_dir()]
 
 
+def pdf_corpus(folder: Path = PROJECT_ROOT / "build" / "pdf-corpus") -> Path:
+    """The bundled documents as PDFs, made (deterministically) when missing."""
+    if len(list(folder.glob("*.pdf"))) < len(list((PROJECT_ROOT / "corpus" / "documents").glob("*.txt"))):
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("make_pdf_corpus", PROJECT_ROOT / "scripts" / "make_pdf_corpus.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.main([str(folder)])
+    return folder
+
+
 def _document_path(gold_doc: dict, stem: str, folder: Path) -> Path | None:
     source = (gold_doc.get("document") or {}).get("source")
     names = [source] if source else []
+    names += [Path(n).with_suffix(".pdf").name for n in names]
     candidates = [folder / n for n in names] + [p for p in folder.glob(f"{stem}.*") if p.suffix.lower() in SUFFIXES]
     return next((p for p in candidates if p.is_file()), None)
 
@@ -303,8 +319,10 @@ def cross_validate(rows, *, folds: int | None = None, **options):
     """Each document scored by a model fitted without it: leave-one-document-out, or with
     `folds`, documents dealt round-robin into that many groups (faster, slightly pessimistic).
     Returns (report over all documents, {set name: report})."""
-    n = len(rows)
-    group = list(range(n)) if not folds else [k % folds for k in range(n)]
+    # A document and its PDF rendering (corpus / corpus-pdf) are one group: left out together.
+    stems = list(dict.fromkeys(gd.stem for gd, *_ in rows))
+    index = {stem: k for k, stem in enumerate(stems)}
+    group = [index[gd.stem] if not folds else index[gd.stem] % folds for gd, *_ in rows]
     gold, predicted, by_set = {}, {}, {}
     for g in sorted(set(group)):
         model = fit([r for r, gg in zip(rows, group) if gg != g], **options)
