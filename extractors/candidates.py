@@ -683,6 +683,16 @@ def features(cand: Candidate, state: State, ctx: Context) -> dict[str, float]:
     if cand.origin in ("sentence", "cell_sentence", "first_sentence", "list_name", "list_after_key"):
         f["part_of_block"] = 1
         f.update(text_features(source, "block_") if block.kind != "table" else {})
+    if block.kind != "table":
+        # "Strategic Objective SO1: Accessible communities", "Priority 2 – ...": the block names
+        # itself a priority in the words before the title.
+        label = source[: max(0, source.find(cand.text[:20]))] if cand.text[:20] in source else ""
+        if label and PRIORITY_WORDS.search(label):
+            f["labelled_as_priority"] = 1
+    elif cand.row is None and cand.col is not None and cand.col < len(block.table.header):
+        head = clean_text(block.table.header[cand.col] or "")
+        if PRIORITY_WORDS.search(head[: max(0, head.find(cand.text[:20]))] if cand.text[:20] in head else ""):
+            f["labelled_as_priority"] = 1
     if cand.number:
         f["numbered"] = 1
         if re.match(r"^[A-Z]{1,4}\d", cand.number):

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import click
 
 from pipeline.ingest import BUNDLED_CORPUS, PROJECT_ROOT, IngestError, ingest
-from pipeline.loaders import MAX_MEGABYTES, MAX_PAGES
+from pipeline.loaders import MAX_MEGABYTES, MAX_MEMORY_MEGABYTES, MAX_PAGES, MAX_SECONDS, SECONDS_PER_PAGE
 
 DEFAULT_DB = "councilplans.db"
 DEFAULT_GOLD = PROJECT_ROOT / "corpus" / "gold"
@@ -24,43 +23,69 @@ def main() -> None:
 
 
 @main.command("ingest")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(path_type=Path))
 @click.option("--council", help="Council for files not in a manifest (any spelling the register knows).")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
 @click.option("--max-mb", "max_megabytes", default=MAX_MEGABYTES, show_default=True, type=click.FloatRange(min=0.001),
               help="Skip (and report) files larger than this.")
 @click.option("--max-pages", default=MAX_PAGES, show_default=True, type=click.IntRange(min=1),
-              help="Skip (and report) PDFs with more pages than this.")
+              help="Skip (and report) documents with more pages than this (PDF pages, form feeds in text).")
+@click.option("--max-seconds", default=MAX_SECONDS, show_default=True, type=click.FloatRange(min=1),
+              help=f"Time allowed per file, plus {SECONDS_PER_PAGE:g} s per page; a slower file is stopped and reported.")
+@click.option("--max-memory-mb", default=MAX_MEMORY_MEGABYTES, show_default=True, type=click.IntRange(min=0),
+              help="Memory (address space) allowed per file's worker; a file needing more is reported. 0: no limit.")
+@click.option("--follow-links", is_flag=True, help="Follow links to files and folders outside the folders given.")
 def ingest_command(paths: tuple[Path, ...], db_path: Path, council: str | None, workers: int,
-                   max_megabytes: float, max_pages: int) -> None:
-    """Ingest documents (files or folders; default: the bundled corpus) into DB."""
+                   max_megabytes: float, max_pages: int, max_seconds: float, max_memory_mb: int, follow_links: bool) -> None:
+    """Ingest documents (files or folders; default: the bundled corpus) into DB.
+
+    Every file found is accounted for: ingested, a duplicate of another (stored once), skipped
+    as not a document, or reported with a coded reason (also in the `problems` and `files`
+    tables), and the run goes on."""
+    from pydantic import ValidationError
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import Progress
 
     from pipeline.councils import UnknownCouncil
+    from pipeline.loaders import Limits
+    from pipeline.store import StoreError
 
     console = Console(stderr=True)
+    try:
+        limits = Limits(max_megabytes=max_megabytes, max_pages=max_pages, max_seconds=max_seconds,
+                        max_memory_megabytes=max_memory_mb)
+    except ValidationError as exc:
+        raise click.ClickException("; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors()))
     targets = list(paths) or [BUNDLED_CORPUS]
     try:
-        from pipeline.ingest import discover
-
-        total = len(discover(targets))
         with Progress(console=console, transient=True) as progress:
-            task = progress.add_task("Ingesting", total=total)
+            task = progress.add_task("Ingesting", total=None)
 
             def on_result(result) -> None:
                 progress.advance(task)
                 if result.problem:
-                    console.print(f"[red]✗ {result.source}[/red]: {result.problem.stage}: {result.problem.reason}")
+                    console.print(f"[red]✗ {escape(result.shown)}[/red]: {result.problem.stage}: {escape(result.problem.reason)}")
+                elif result.outcome == "duplicate":
+                    console.print(f"[yellow]= {escape(result.shown)}[/yellow]: {escape(result.note or '')}")
 
-            report = ingest(targets, db_path, council=council, workers=workers, on_result=on_result,
-                            max_megabytes=max_megabytes, max_pages=max_pages)
+            report = ingest(targets, db_path, council=council, workers=workers, on_result=on_result, limits=limits,
+                            follow_links=follow_links, on_found=lambda n: progress.update(task, total=n))
     except (IngestError, UnknownCouncil) as exc:
         raise click.ClickException(f"{exc}\nHint: pass existing files or folders, and --council with a name from the register.")
+    except StoreError as exc:
+        raise click.ClickException(str(exc))
+    for note in report.notes:
+        console.print(f"[yellow]! {escape(note)}[/yellow]")
     for source, counts in report.counts.items():
         click.echo(f"✓ {source}: {counts['priorities']} priorities, {counts['actions']} actions, {counts['measures']} measures")
-    click.echo(f"{len(report.documents)} documents ingested into {db_path}; {len(report.failed)} could not be read.")
+    if report.skipped:
+        shown = ", ".join(r.shown for r in report.skipped[:5]) + (" ..." if len(report.skipped) > 5 else "")
+        click.echo(f"Skipped {len(report.skipped)} files that are not documents: {shown}")
+    click.echo(f"{len(report.documents)} documents ingested into {db_path}; {len(report.failed)} could not be read; "
+               f"{len(report.duplicates)} duplicates stored once; {len(report.skipped)} skipped "
+               f"(every file found: {len(report.files)}; see the files table).")
 
 
 @main.command("export")
@@ -170,7 +195,11 @@ def serve_command(db_path: Path, host: str, port: int) -> None:
         )
     args = datasette_args(db_path, host=host, port=port)
     click.echo(f"Serving {db_path} at http://{host}:{port}/ as /{DATABASE_NAME} (read-only; Ctrl+C to stop)")
-    raise SystemExit(subprocess.call([sys.executable, "-m", "datasette", *args], env=os.environ.copy()))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Datasette takes over this process: SIGTERM and SIGINT reach it directly, and nothing is left
+    # running when `serve` is stopped or killed.
+    os.execv(sys.executable, [sys.executable, "-m", "datasette", *args])
 
 
 @main.command("debug")

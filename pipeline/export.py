@@ -22,11 +22,16 @@ def _numbers(value: str | None) -> list[str]:
     return [n.strip() for n in value.split(",")] if value else []
 
 
+def _themes(row: dict) -> list[str]:
+    """The record's theme names (pipeline/publish/enrich.py), [] where none were found."""
+    return json.loads(row.get("themes") or "[]")
+
+
 def export_document(db: sqlite_utils.Database, document_id: str) -> dict:
     doc = next(db.query("SELECT d.*, c.name AS council_name, c.gss_code FROM documents d "
                         "LEFT JOIN councils c ON c.code = d.council_code WHERE d.id = ?", [document_id]))
     priorities = [
-        {"number": r["number"], "level": r["level"], "title": r["title"], "page": r["page"]}
+        {"number": r["number"], "level": r["level"], "title": r["title"], "page": r["page"], "themes": _themes(r)}
         for r in db.query("SELECT * FROM priorities WHERE document_id = ? ORDER BY ordinal", [document_id])
     ]
     actions = [
@@ -34,6 +39,7 @@ def export_document(db: sqlite_utils.Database, document_id: str) -> dict:
             "text": r["text"], "ref": r["ref"], "priorities": _numbers(r["priority_numbers"]),
             "deadline": _deadline(r), "owners": json.loads(r["owners"] or "[]"),
             "status": json.loads(r["status"] or "[]"), "measure": r["measure"], "page": r["page"], "id": r["id"],
+            "themes": _themes(r),
         }
         for r in db.query("SELECT * FROM actions WHERE document_id = ? ORDER BY ordinal", [document_id])
     ]
@@ -41,6 +47,7 @@ def export_document(db: sqlite_utils.Database, document_id: str) -> dict:
         {
             "name": r["name"], "value": r["value"], "as_at": r["as_at"], "target": r["target"],
             "target_date": r["target_date"], "status": r["status"], "page": r["page"], "id": r["id"],
+            "themes": _themes(r),
         }
         for r in db.query("SELECT * FROM measures WHERE document_id = ? ORDER BY ordinal", [document_id])
     ]

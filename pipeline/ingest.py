@@ -1,24 +1,40 @@
 """Ingestion: discover -> load -> extract -> store, one document at a time.
 
-A file that cannot be read becomes a row in `problems` (file, stage, reason) and the run goes on;
-each document is written in its own transaction, so nothing already stored is lost or left
-half-written. Loading and extraction can run in worker processes; writing is in this process.
+Every file found is accounted for, in the report and in the `files` table of the run: it is
+*ingested*; a *duplicate* (the same content as another file of the run: stored once, both names
+recorded); *failed* (a problem row naming the file, the stage and a coded reason: unreadable,
+unsupported format, over a limit, a link outside the folders given or in a loop, a wrong manifest
+entry); or *skipped* because it is not a document (a manifest, gold answers, hidden files).
+
+Each document is read in a worker process under the per-file `Limits` (time, memory, size, pages,
+zip entries): a file over a limit, or one that kills its worker, is reported and a fresh worker
+takes over, so one bad file never stops the run or loses another file. Each document is written
+in its own transaction, so nothing already stored is lost or left half-written.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
-from concurrent.futures import ProcessPoolExecutor
+import sqlite3
+import stat
+import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable
 
 from extractors.cleaners import clean_text
 from pipeline.councils import UnknownCouncil, register
 from pipeline.extract import extract
-from pipeline.loaders import MAX_MEGABYTES, MAX_PAGES, SUFFIXES, LoadError, load
-from pipeline.manifest import ManifestEntry, find_manifest, load_manifest
-from pipeline.store import clear_file_problems, open_db, store_extraction, store_problems
+from pipeline.loaders import SUFFIXES, Limits, LoadError, load
+from pipeline.manifest import Manifest, ManifestEntry, ManifestIssue, find_manifest, load_manifest, missing_files
+from pipeline.store import (
+    StoreError, clear_file_problems, finish_run, open_db, record_file, stable_id, start_run, store_extraction,
+    store_problems,
+)
+from pipeline.workers import Failure, WorkerPool, peak_rss_megabytes
 from schemas.document import Document
 from schemas.records import Council, DocumentInfo, Extraction, Problem
 
@@ -33,6 +49,31 @@ KINDS = [
     ("plan", re.compile(r"\bplan\b", re.I)),
     ("report", re.compile(r"report|assessment|inspection|minutes", re.I)),
 ]
+# Files in a corpus folder that are not documents: skipped, and said so.
+NOT_DOCUMENTS = {
+    ".yaml": "metadata (YAML: a manifest or gold answers)", ".yml": "metadata (YAML)", ".json": "metadata (JSON)",
+    ".jsonl": "metadata (JSON lines)", ".py": "a script", ".sh": "a script", ".db": "a database", ".sqlite": "a database",
+    ".sqlite3": "a database", ".db-journal": "a database journal", ".log": "a log", ".lock": "a lock file",
+    ".md5": "a checksum", ".sha256": "a checksum",
+}
+NOT_DOCUMENT_NAMES = {"thumbs.db": "a Windows thumbnail cache", "desktop.ini": "Windows folder settings",
+                      "readme.txt": "a readme", "license.txt": "a licence"}
+# Formats a council may publish that councilplans does not read: what to do about each.
+UNSUPPORTED = {
+    ".doc": "Word 97-2003: save it as .docx or PDF", ".dot": "a Word template: save it as .docx or PDF",
+    ".odt": "OpenDocument text: save it as .docx or PDF", ".rtf": "Rich Text: save it as .docx or PDF",
+    ".xlsx": "a spreadsheet: save the plan as PDF", ".xls": "a spreadsheet: save the plan as PDF",
+    ".ods": "a spreadsheet: save the plan as PDF", ".csv": "a spreadsheet (CSV): save the plan as PDF",
+    ".tsv": "a spreadsheet (TSV): save the plan as PDF", ".pptx": "slides: save them as PDF",
+    ".ppt": "slides: save them as PDF", ".odp": "slides: save them as PDF", ".epub": "an e-book: save it as PDF",
+    ".xml": "XML: save the plan as PDF or HTML", ".zip": "an archive: unpack it first", ".gz": "an archive: unpack it first",
+    ".7z": "an archive: unpack it first", ".rar": "an archive: unpack it first",
+    ".png": "an image: run OCR and save as PDF", ".jpg": "an image: run OCR and save as PDF",
+    ".jpeg": "an image: run OCR and save as PDF", ".tif": "an image: run OCR and save as PDF",
+    ".tiff": "an image: run OCR and save as PDF", ".gif": "an image", ".svg": "an image",
+    ".bak": "a backup copy: rename it if it is the document", ".tmp": "a temporary file", ".part": "an unfinished download",
+    ".crdownload": "an unfinished download", ".orig": "a backup copy: rename it if it is the document",
+}
 
 
 class IngestError(ValueError):
@@ -41,12 +82,27 @@ class IngestError(ValueError):
 
 @dataclass
 class FileResult:
+    """What became of one file found: `outcome` is ingested, duplicate, failed or skipped."""
+
     path: str
     source: str
     extraction: Extraction | None = None
     council: Council | None = None
     warnings: tuple[str, ...] = ()
     problem: Problem | None = None
+    shown: str | None = None  # the path as shown to people: relative to the folder given
+    outcome: str = "ingested"
+    note: str | None = None  # why it was skipped, or whose duplicate it is
+    duplicate_of: str | None = None
+    document_id: str | None = None
+    seconds: float | None = None
+    size: int | None = None
+    retire: bool = False  # the worker that read it should make way for a fresh one
+
+    def __post_init__(self) -> None:
+        if self.problem is not None:
+            self.outcome = "failed"
+        self.shown = self.shown or self.source
 
 
 @dataclass
@@ -55,22 +111,173 @@ class IngestReport:
     failed: list[Problem] = field(default_factory=list)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     pages: int = 0
+    duplicates: list[FileResult] = field(default_factory=list)
+    skipped: list[FileResult] = field(default_factory=list)
+    files: list[FileResult] = field(default_factory=list)  # every file found, in the order found
+    notes: list[str] = field(default_factory=list)  # about the run: manifest issues, repairs to the database
+    run_id: str | None = None
+
+    def summary(self) -> dict[str, int]:
+        return {"found": len(self.files), "ingested": len(self.documents), "duplicates": len(self.duplicates),
+                "failed": len(self.failed), "skipped": len(self.skipped)}
 
 
-def discover(paths: Iterable[Path | str]) -> list[Path]:
-    """Files to ingest: files as given, folders searched recursively for supported formats."""
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and child.suffix.lower() in SUFFIXES and child.name.lower() not in SKIP_NAMES:
-                    found.append(child)
-        elif path.exists():
-            found.append(path)
+# --------------------------------------------------------------------------- discovery
+
+
+@dataclass
+class Found:
+    path: Path  # absolute, where it was found (through links, if any)
+    real: Path  # the file itself
+    shown: str
+    size: int
+
+
+@dataclass
+class Survey:
+    documents: list[Found] = field(default_factory=list)
+    others: list[FileResult] = field(default_factory=list)  # failed or skipped without being read
+    order: dict[str, int] = field(default_factory=dict)  # shown path -> position, for reporting in order
+
+
+def _failed(path: Path | str, shown: str, code: str, stage: str, problem: str, hint: str | None = None) -> FileResult:
+    reason = f"[{code}] {problem}" + (f" ({hint})" if hint else "")
+    name = Path(path).name
+    return FileResult(path=str(path), source=name, shown=shown, problem=Problem(source=name, stage=stage, reason=reason, detail=shown))
+
+
+def _skipped(path: Path | str, shown: str, why: str) -> FileResult:
+    return FileResult(path=str(path), source=Path(path).name, shown=shown, outcome="skipped", note=why)
+
+
+def _not_a_document(name: str) -> str | None:
+    lowered = name.lower()
+    if lowered.startswith("."):
+        return "a hidden file"
+    if lowered in NOT_DOCUMENT_NAMES:
+        return NOT_DOCUMENT_NAMES[lowered]
+    if lowered.startswith("manifest."):
+        return "a manifest"
+    if lowered.endswith("~"):
+        return "an editor's backup copy"
+    return NOT_DOCUMENTS.get(Path(lowered).suffix)
+
+
+def _inside(path: Path, folders: list[Path]) -> bool:
+    return any(path == f or f in path.parents for f in folders)
+
+
+def survey(paths: Iterable[Path | str], *, follow_links: bool = False) -> Survey:
+    """Every file under `paths`, each either a document to read or an outcome already known
+    (skipped, unsupported, a link outside the folders given or in a loop). Links are followed
+    only to targets inside the folders given (any target with `follow_links`)."""
+    result = Survey()
+    given = [Path(p) for p in paths]
+    allowed = [Path(os.path.realpath(p)) for p in given if Path(p).is_dir()]
+    searched: dict[tuple[int, int], str] = {}
+    seen_files: dict[Path, str] = {}
+    # Links are followed after everything reachable without them, so that a file or folder found
+    # both ways is read under its own name and the link is the duplicate.
+    links: list[tuple[Path, str, frozenset[tuple[int, int]]]] = []
+
+    def other(outcome: FileResult) -> None:
+        result.order.setdefault(outcome.shown, len(result.order))
+        result.others.append(outcome)
+
+    def add_file(path: Path, shown: str, explicit: bool) -> None:
+        name = path.name
+        why = None if explicit else _not_a_document(name)
+        if why:
+            return other(_skipped(path, shown, f"not a document: {why}"))
+        suffix = Path(name.lower()).suffix
+        if suffix not in SUFFIXES and (suffix in UNSUPPORTED or not explicit):
+            hint = UNSUPPORTED.get(suffix, "supported: " + ", ".join(sorted(SUFFIXES)))
+            return other(_failed(path, shown, "E103", "discover", f"unsupported format {suffix or '(no suffix)'}", hint))
+        try:
+            info = os.stat(path)
+        except OSError as exc:
+            return other(_failed(path, shown, "E102", "discover", f"could not be opened: {exc.strerror}"))
+        if not stat.S_ISREG(info.st_mode):
+            return other(_failed(path, shown, "E102", "discover", "not a regular file (a pipe, socket or device)"))
+        real = Path(os.path.realpath(path))
+        if real in seen_files:
+            dup = FileResult(path=str(path), source=name, shown=shown, outcome="duplicate", duplicate_of=seen_files[real],
+                             note=f"the same file as {seen_files[real]} (reached through a link)", size=info.st_size)
+            return other(dup)
+        seen_files[real] = shown
+        result.order.setdefault(shown, len(result.order))
+        result.documents.append(Found(path=Path(os.path.abspath(path)), real=real, shown=shown, size=info.st_size))
+
+    def walk(folder: Path, shown: str, above: frozenset[tuple[int, int]]) -> None:
+        info = os.stat(folder)
+        key = (info.st_dev, info.st_ino)
+        searched[key] = shown
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda e: e.name)
+        except OSError as exc:
+            return other(_failed(folder, shown, "E304", "discover", f"the folder could not be searched: {exc.strerror}"))
+        for entry in entries:
+            child = f"{shown}/{entry.name}"
+            path = Path(entry.path)
+            if entry.name.startswith(".") and entry.is_dir():
+                other(_skipped(path, child, "a hidden folder: not searched"))
+                continue
+            if entry.is_symlink():
+                result.order.setdefault(child, len(result.order))
+                links.append((path, child, above | {key}))
+            elif entry.is_dir(follow_symlinks=False):
+                if Path(entry.name.lower()).suffix in SUFFIXES:
+                    other(_skipped(path, child, "a folder named like a document: searched as a folder"))
+                walk(path, child, above | {key})
+            elif entry.is_file(follow_symlinks=False):
+                add_file(path, child, explicit=False)
+            else:
+                other(_failed(path, child, "E102", "discover", "not a regular file (a pipe, socket or device)"))
+
+    def follow(path: Path, child: str, above: frozenset[tuple[int, int]]) -> None:
+        target = Path(os.path.realpath(path))
+        if not target.exists():
+            other(_failed(path, child, "E303", "discover", "a link whose target does not exist"))
+        elif not follow_links and not _inside(target, allowed):
+            other(_failed(path, child, "E301", "discover", "a link to a file or folder outside the folders given: not followed",
+                          "copy the file in, or pass --follow-links"))
+        elif target.is_dir():
+            target_info = os.stat(target)
+            target_key = (target_info.st_dev, target_info.st_ino)
+            if target_key in above:
+                other(_failed(path, child, "E302", "discover", "a link loop: it points back to a folder above it"))
+            elif target_key in searched:
+                other(_skipped(path, child, f"a link to a folder already searched ({searched[target_key]})"))
+            else:
+                walk(path, child, above)
         else:
-            raise IngestError(f"{path}: no such file or folder")
-    return list(dict.fromkeys(p.resolve() for p in found))
+            add_file(path, child, explicit=False)
+
+    for path in given:
+        shown = path.name or Path(os.path.realpath(path)).name
+        if path.is_symlink() and not path.exists():
+            other(_failed(path, shown, "E303", "discover", "a link whose target does not exist"))
+        elif not path.exists():
+            other(_failed(path, str(path), "E305", "discover", "no such file or folder", "check the path"))
+        elif path.is_dir():
+            info = os.stat(path)
+            if (info.st_dev, info.st_ino) in searched:
+                continue  # given twice
+            walk(path, shown, frozenset())
+        else:
+            add_file(path, shown, explicit=True)
+    while links:
+        follow(*links.pop(0))
+    return result
+
+
+def discover(paths: Iterable[Path | str], *, follow_links: bool = False) -> list[Path]:
+    """The document files under `paths` (what `ingest` will read)."""
+    return [f.real for f in survey(paths, follow_links=follow_links).documents]
+
+
+# --------------------------------------------------------------------------- describing
 
 
 def _period(text: str) -> tuple[int | None, int | None]:
@@ -111,23 +318,159 @@ def describe(document: Document, entry: ManifestEntry | None, council_name: str 
     return info, council
 
 
-def process_file(path: str, council_name: str | None = None, limits: dict | None = None) -> FileResult:
+# --------------------------------------------------------------------------- reading one file
+
+_FIND_MANIFEST = object()
+
+
+def _limits_of(limits: Limits | dict | None) -> Limits:
+    if isinstance(limits, Limits):
+        return limits
+    return Limits(**{k: v for k, v in (limits or {}).items() if v is not None})
+
+
+def process_file(path: str, council_name: str | None = None, limits: Limits | dict | None = None, *,
+                 entry: ManifestEntry | None | object = _FIND_MANIFEST, on_pages: Callable[[int], None] | None = None) -> FileResult:
     """Load and extract one file. Never raises for a bad document: returns its problem.
-    `limits`: keyword arguments for `load` (max_megabytes, max_pages)."""
+    `limits`: the `Limits` (or a dict of some of them); `entry`: its manifest entry, looked up
+    beside the file when not given."""
     source = Path(path).name
+    limits = _limits_of(limits)
+    started = time.monotonic()
+
+    def failed(stage: str, reason: str, detail: str | None = None, **extra) -> FileResult:
+        return FileResult(path=path, source=source, problem=Problem(source=source, stage=stage, reason=reason, detail=detail),
+                          seconds=time.monotonic() - started, **extra)
+
     try:
-        document = load(path, **(limits or {}))
-        manifest_path = find_manifest(Path(path))
-        entry = load_manifest(manifest_path).find(source) if manifest_path else None
+        document = load(path, limits=limits, on_pages=on_pages)
+        if entry is _FIND_MANIFEST:
+            manifest_path = find_manifest(Path(path))
+            manifest = load_manifest(manifest_path) if manifest_path else None
+            issue = manifest.issue_for(source) if manifest else None
+            if issue:
+                return failed("manifest", str(issue))
+            entry = manifest.find(source) if manifest else None
         info, council = describe(document, entry, council_name)
         extraction = extract(document, info)
-        return FileResult(path=path, source=source, extraction=extraction, council=council, warnings=document.warnings)
+        return FileResult(path=path, source=source, extraction=extraction, council=council, warnings=document.warnings,
+                          seconds=time.monotonic() - started)
     except LoadError as exc:
-        return FileResult(path=path, source=source, problem=Problem(source=source, stage="load", reason=exc.problem, detail=str(exc)))
+        return failed(exc.stage, exc.reason, str(exc))
     except UnknownCouncil as exc:
-        return FileResult(path=path, source=source, problem=Problem(source=source, stage="council", reason=str(exc)))
+        return failed("council", f"[E502] {exc}")
+    except MemoryError:
+        return failed("limit", f"[E207] needed more memory than the limit of {limits.max_memory_megabytes:,} MB "
+                      f"(peak {peak_rss_megabytes():,.0f} MB resident) (is it really a plan? raise --max-memory-mb if so)",
+                      retire=True)
+    except RecursionError:
+        return failed("extract", "[E110] the document is nested too deeply to read (open and re-save it)")
     except Exception as exc:  # an extractor bug must not stop the run; it is recorded
-        return FileResult(path=path, source=source, problem=Problem(source=source, stage="extract", reason=f"{type(exc).__name__}: {exc}"))
+        return failed("extract", f"[E501] {type(exc).__name__}: {exc} (an extractor failed: please report it with the file)")
+
+
+@dataclass(frozen=True)
+class Task:
+    """One file for a worker: where it is, and what the parent already knows about it."""
+
+    path: str
+    shown: str
+    size: int
+    council: str | None
+    entry: ManifestEntry | None
+    limits: Limits
+
+
+def process_task(task: Task, on_pages: Callable[[int], None] | None = None) -> FileResult:
+    """`process_file` for a worker: the manifest entry comes from the parent."""
+    result = process_file(task.path, task.council, task.limits, entry=task.entry, on_pages=on_pages)
+    result.shown, result.size = task.shown, task.size
+    if result.problem is not None:
+        result.problem = result.problem.model_copy(update={"detail": task.shown})
+    return result
+
+
+def _failure_result(task: Task, failure: Failure | MemoryError) -> FileResult:
+    """The problem for a file whose worker was killed at its time limit, or died."""
+    source = Path(task.path).name
+    limits = task.limits
+    if isinstance(failure, MemoryError):
+        stage, reason, seconds = "limit", f"[E207] needed more memory than the limit of {limits.max_memory_megabytes:,} MB", None
+    elif failure.kind == "timeout":
+        pages = f" for {failure.pages:,} page{'s' if failure.pages > 1 else ''}" if failure.pages else ""
+        stage, seconds = "limit", failure.seconds
+        reason = (f"[E206] stopped after {failure.seconds:,.1f} s: over the time limit of {failure.limit:,.4g} s{pages} "
+                  "(raise --max-seconds if this is really a plan)")
+    else:
+        how = failure.signal_name or f"exit code {failure.exitcode}"
+        memory = f", or memory ran out under the limit of {limits.max_memory_megabytes:,} MB" if limits.max_memory_megabytes else ""
+        stage, seconds = "worker", failure.seconds
+        reason = (f"[E208] the worker reading it stopped ({how}) after {failure.seconds:,.1f} s: a crash in a reader "
+                  f"library{memory} (open and re-save the file)")
+    return FileResult(path=task.path, source=source, shown=task.shown, seconds=seconds, size=task.size,
+                      problem=Problem(source=source, stage=stage, reason=reason, detail=task.shown))
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def _content_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _duplicates(found: list[Found], limits: Limits) -> dict[str, str]:
+    """shown path -> shown path of the first file with the same content (files of equal size are
+    hashed; files over the size limit are not read)."""
+    by_size: dict[int, list[Found]] = {}
+    for f in found:
+        if 0 < f.size <= limits.max_megabytes * 1_000_000:  # empty files are each reported as empty
+            by_size.setdefault(f.size, []).append(f)
+    first: dict[str, str] = {}
+    duplicate_of: dict[str, str] = {}
+    for group in by_size.values():
+        if len(group) < 2:
+            continue
+        for f in group:
+            try:
+                digest = _content_hash(f.real)
+            except OSError:
+                continue  # the reader reports it
+            if digest in first:
+                duplicate_of[f.shown] = first[digest]
+            else:
+                first[digest] = f.shown
+    return duplicate_of
+
+
+def _manifests(found: list[Found], council: str | None) -> tuple[dict[str, ManifestEntry | ManifestIssue | None], list[ManifestIssue]]:
+    """Each document's manifest entry (or the issue with it), and the issues that concern no
+    document of the run."""
+    manifests: dict[Path, Manifest | None] = {}
+    per_file: dict[str, ManifestEntry | ManifestIssue | None] = {}
+    used: set[tuple[str, str]] = set()
+    for f in found:
+        location = find_manifest(f.path)
+        if location not in manifests:
+            manifests[location] = load_manifest(location, check_councils=council is None) if location else None
+        manifest = manifests[location]
+        name = f.path.name
+        if manifest is None:
+            per_file[f.shown] = None
+            continue
+        used.add((str(location), name))
+        per_file[f.shown] = manifest.issue_for(name) or manifest.find(name)
+    loose = [issue for location, manifest in manifests.items() if manifest is not None
+             for issue in manifest.issues + missing_files(manifest, location)
+             if issue.file is None or (str(location), issue.file) not in used]
+    return per_file, loose
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def ingest(
@@ -137,39 +480,140 @@ def ingest(
     council: str | None = None,
     workers: int = 1,
     on_result: Callable[[FileResult], None] | None = None,
-    max_megabytes: float = MAX_MEGABYTES,
-    max_pages: int = MAX_PAGES,
+    max_megabytes: float | None = None,
+    max_pages: int | None = None,
+    limits: Limits | None = None,
+    follow_links: bool = False,
+    on_found: Callable[[int], None] | None = None,
 ) -> IngestReport:
     """Ingest files or folders (default: the bundled corpus) into the database at `db_path`.
-    A file over `max_megabytes` or (PDF) `max_pages` is reported as a problem and skipped."""
-    files = discover(paths or [BUNDLED_CORPUS])
-    if not files:
-        raise IngestError("no documents found (supported: " + ", ".join(sorted(SUFFIXES)) + ")")
+
+    Every file is read in one of `workers` worker processes under `limits` (`max_megabytes` and
+    `max_pages` override those two); `workers=0` reads in this process, without the time and
+    memory limits (for debugging). `on_found(n)` is told how many files were found, and
+    `on_result` gets every file's `FileResult` as its outcome is known."""
+    limits = limits or Limits()
+    override = {k: v for k, v in (("max_megabytes", max_megabytes), ("max_pages", max_pages)) if v is not None}
+    if override:
+        limits = Limits(**{**limits.model_dump(), **override})
+    found = survey(paths or [BUNDLED_CORPUS], follow_links=follow_links)
+    if not found.documents and not found.others:
+        raise IngestError("no files found (supported: " + ", ".join(sorted(SUFFIXES)) + ")")
     if council:
         register().resolve(council)  # fail before the run, not in the middle of it
-    db = open_db(db_path)
     report = IngestReport()
-    names = [str(f) for f in files]
-    limits = {"max_megabytes": max_megabytes, "max_pages": max_pages}
-    if workers > 1 and len(names) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = pool.map(process_file, names, [council] * len(names), [limits] * len(names), chunksize=1)
-            for result in results:
-                _store(db, result, report, on_result)
-    else:
-        for name in names:
-            _store(db, process_file(name, council, limits), report, on_result)
+    db = open_db(db_path, notes=report.notes)
+    report.run_id = stable_id(_now(), os.getpid(), db_path)
+    start_run(db, report.run_id, _now())
+    if on_found:
+        on_found(len(found.documents) + len(found.others))
+    status = "interrupted"
+    try:
+        _run(db, db_path, found, report, council=council, workers=workers, limits=limits, on_result=on_result)
+        status = "finished"
+    except StoreError:
+        status = "failed"
+        raise
+    finally:
+        _in_order(report, found.order)
+        try:
+            finish_run(db, report.run_id, finished=_now(), status=status, counts=report.summary(), notes=report.notes)
+        except sqlite3.Error:
+            pass  # the database is what failed; the error being raised says so
     return report
 
 
-def _store(db, result: FileResult, report: IngestReport, on_result) -> None:
-    if result.problem is not None:
-        store_problems(db, [result.problem])
+def _in_order(report: IngestReport, order: dict[str, int]) -> None:
+    """The report's lists in the order the files were found (workers finish in any order)."""
+    report.files.sort(key=lambda r: order.get(r.shown, len(order)))
+    files = report.files
+    report.documents = [r.source for r in files if r.outcome == "ingested"]
+    report.counts = {name: report.counts[name] for name in report.documents if name in report.counts}
+    report.failed = [r.problem for r in files if r.outcome == "failed"]
+    report.duplicates = [r for r in files if r.outcome == "duplicate"]
+    report.skipped = [r for r in files if r.outcome == "skipped"]
+
+
+def _run(db, db_path, found: Survey, report: IngestReport, *, council, workers, limits, on_result) -> None:
+    # Duplicates wait for the file they copy, to point at its document (or say it was not stored).
+    waiting: dict[str, list[FileResult]] = {}
+    for outcome in found.others:
+        if outcome.outcome == "duplicate" and outcome.duplicate_of:
+            waiting.setdefault(outcome.duplicate_of, []).append(outcome)
+        else:
+            _account(db, db_path, outcome, report, on_result)
+    entries, loose = _manifests(found.documents, council)
+    report.notes.extend(str(issue) for issue in loose)  # kept with the run (runs.notes), shown by the CLI
+    copies = _duplicates(found.documents, limits)
+    tasks: list[Task] = []
+    for f in found.documents:
+        if f.shown in copies:
+            waiting.setdefault(copies[f.shown], []).append(FileResult(
+                path=str(f.path), source=f.path.name, shown=f.shown, outcome="duplicate", duplicate_of=copies[f.shown],
+                size=f.size, note="the same content as"))
+            continue
+        entry = entries.get(f.shown)
+        if isinstance(entry, ManifestIssue):
+            _account(db, db_path, _failed(f.path, f.shown, entry.code, "manifest", entry.text), report, on_result, waiting)
+            continue
+        tasks.append(Task(path=str(f.path), shown=f.shown, size=f.size, council=council, entry=entry, limits=limits))
+    if workers <= 0:
+        for task in tasks:
+            _account(db, db_path, process_task(task), report, on_result, waiting)
+    else:
+        with WorkerPool(process_task, size=min(workers, max(1, len(tasks))), memory_megabytes=limits.max_memory_megabytes,
+                        seconds_for=lambda task, pages: task.limits.seconds_for(pages)) as pool:
+            for task, outcome in pool.map(tasks):
+                result = outcome if isinstance(outcome, FileResult) else _failure_result(task, outcome)
+                _account(db, db_path, result, report, on_result, waiting)
+    for copies_left in waiting.values():  # twins that were never read (cannot happen; accounted all the same)
+        for duplicate in copies_left:
+            _account(db, db_path, duplicate, report, on_result)
+
+
+def _account(db, db_path, result: FileResult, report: IngestReport, on_result,
+             waiting: dict[str, list[FileResult]] | None = None) -> None:
+    """Store one file's outcome (and record the duplicates that were waiting for it)."""
+    try:
+        _store(db, result, report)
+        record_file(db, _file_row(result, report.run_id))
+    except sqlite3.Error as exc:
+        raise StoreError.of(exc, db_path, f"storing {result.shown}") from exc
+    report.files.append(result)
+    if on_result:
+        on_result(result)
+    for duplicate in (waiting or {}).pop(result.shown, []):
+        same = "file (reached through a link)" if duplicate.note and "link" in duplicate.note else "content"
+        if result.outcome == "ingested":
+            duplicate.note = f"the same {same} as {result.shown}: stored once, under {result.source}"
+        else:
+            duplicate.note = f"the same {same} as {result.shown}, which was not stored ({result.outcome})"
+        duplicate.document_id = result.document_id
+        _account(db, db_path, duplicate, report, on_result)
+
+
+def _file_row(result: FileResult, run_id: str | None) -> dict:
+    reason = result.problem.reason if result.problem else result.note
+    return {"id": stable_id("file", os.path.abspath(result.path)), "path": result.shown, "name": result.source,
+            "outcome": result.outcome, "document_id": result.document_id, "duplicate_of": result.duplicate_of,
+            "reason": reason, "size": result.size, "seconds": round(result.seconds, 3) if result.seconds is not None else None,
+            "run_id": run_id}
+
+
+def _store(db, result: FileResult, report: IngestReport) -> None:
+    if result.outcome == "skipped":
+        report.skipped.append(result)
+    elif result.outcome == "duplicate":
+        report.duplicates.append(result)
+    elif result.problem is not None:
+        clear_file_problems(db, result.source, result.shown)
+        store_problems(db, [result.problem], path=result.shown)
         report.failed.append(result.problem)
     else:
-        clear_file_problems(db, result.source)
+        clear_file_problems(db, result.source, result.shown)
         extraction = result.extraction
-        store_extraction(db, extraction, council=result.council, path=result.path, warnings=result.warnings)
+        real = os.path.realpath(result.path)
+        result.document_id = store_extraction(db, extraction, council=result.council, path=real, warnings=result.warnings)
         report.documents.append(result.source)
         report.pages += extraction.document.pages or 0
         report.counts[result.source] = {
@@ -177,5 +621,3 @@ def _store(db, result: FileResult, report: IngestReport, on_result) -> None:
             "actions": len(extraction.actions),
             "measures": len(extraction.measures),
         }
-    if on_result:
-        on_result(result)

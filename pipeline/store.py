@@ -6,18 +6,26 @@
 - Idempotent: a document is written in one transaction that first removes whatever the database
   held for it (and for an older edition of the same file), so ingesting twice changes nothing
   and a failure part-way leaves the previous state intact.
-- Schema changes go through the ordered MIGRATIONS, recorded in PRAGMA user_version.
+- Schema changes go through the ordered MIGRATIONS, recorded in PRAGMA user_version: all pending
+  migrations run in one transaction that also sets the version, so a run stopped part-way leaves
+  the database as it was. (A half-created schema left by an older version, with every table empty,
+  is cleared and created again.)
+- Faults around the database are named, with the database and what to do (`StoreError`, codes
+  E6xx): a full disk, a lock held by another process, a file that is not a database. A hot journal
+  left by a run killed during a commit is rolled back on opening, and said so.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from pathlib import Path
 from typing import Callable, Iterable
 
 import sqlite_utils
 
+from pipeline.publish import enrich
 from schemas.records import Council, Extraction, Problem
 
 FTS = {
@@ -94,21 +102,155 @@ def _create_v1(db: sqlite_utils.Database) -> None:
         db[table].create_index([column], if_not_exists=True)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_v1]
+def _accounting_v3(db: sqlite_utils.Database) -> None:
+    """Migration 3: every file a run finds, with its outcome (`files`), each run's counts (`runs`),
+    and the path of the file a problem concerns (two files may share a name)."""
+    db["runs"].create(
+        {"id": str, "started": str, "finished": str, "status": str, "found": int, "ingested": int, "duplicates": int,
+         "failed": int, "skipped": int, "notes": str},
+        pk="id",
+    )
+    db["files"].create(
+        {"id": str, "path": str, "name": str, "outcome": str, "document_id": str, "duplicate_of": str, "reason": str,
+         "size": int, "seconds": float, "run_id": str},
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    for column in ("outcome", "document_id", "run_id"):
+        db["files"].create_index([column], if_not_exists=True)
+    if "path" not in db["problems"].columns_dict:
+        db["problems"].add_column("path", str)
 
 
-def open_db(path: Path | str) -> sqlite_utils.Database:
-    """Open (creating or migrating as needed) the database at `path`."""
-    db = sqlite_utils.Database(path)
-    db.conn.execute("PRAGMA foreign_keys = ON")
-    version = db.conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > len(MIGRATIONS):
-        raise RuntimeError(f"{path}: database schema version {version} is newer than this councilplans ({len(MIGRATIONS)})")
-    for number in range(version, len(MIGRATIONS)):
-        with db.conn:
-            MIGRATIONS[number](db)
-            db.conn.execute(f"PRAGMA user_version = {number + 1}")
+# 2: themes (theme_matches, a themes column), strength, SMART flags, progress, source notes, and
+# full-text search over each record's own text (pipeline/publish/enrich.py).
+# 3: accounting (files, runs, problems.path).
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_v1, enrich.create_schema, _accounting_v3]
+
+
+# How long a write waits for another process's lock before giving up (milliseconds).
+BUSY_TIMEOUT_MS = 30_000
+
+
+class StoreError(RuntimeError):
+    """A fault around the database itself: the message names the database, what went wrong and
+    what to do; `code` is one of E6xx."""
+
+    def __init__(self, path: Path | str, code: str, problem: str, hint: str):
+        self.path, self.code, self.problem, self.hint = str(path), code, problem, hint
+        super().__init__(f"{path}: [{code}] {problem}\nHint: {hint}")
+
+    @classmethod
+    def of(cls, exc: sqlite3.Error, path: Path | str, doing: str) -> "StoreError":
+        """The StoreError for an error SQLite raised while `doing` something (e.g. "storing plan.pdf")."""
+        message = str(exc)
+        lowered = message.lower()
+        if "disk is full" in lowered or "disk i/o error" in lowered:
+            return cls(path, "E601", f"the disk is full (or failing) while {doing}: {message}",
+                       "free some space and run again; documents stored before this one are kept, and this one was not written")
+        if "locked" in lowered or "busy" in lowered:
+            return cls(path, "E602", f"another process holds the database's write lock while {doing}: {message}",
+                       "wait for the other ingestion to finish (only one may write at a time), or use another --db")
+        if "not a database" in lowered or "malformed" in lowered or "encrypted" in lowered:
+            return cls(path, "E603", f"the file is not a SQLite database, or it is damaged, while {doing}: {message}",
+                       "give another --db path, or move this file away; `sqlite3 FILE .recover` can rescue a damaged one")
+        if "unable to open" in lowered or "readonly" in lowered or "read-only" in lowered:
+            return cls(path, "E604", f"the database cannot be opened for writing while {doing}: {message}",
+                       "check that its folder exists and that you may write to it (and to its -journal file)")
+        return cls(path, "E600", f"SQLite failed while {doing}: {type(exc).__name__}: {message}",
+                   "run `PRAGMA integrity_check` on the database; if it is ok, report this with the command you ran")
+
+
+def recover_hot_journal(path: Path | str) -> str | None:
+    """Roll back the unfinished transaction of a writer that was killed during a commit, if its
+    rollback journal is still beside the database; returns a message saying so, else None.
+
+    A read-only opener (such as `serve`) cannot do this and sees an unreadable file: one
+    read-write open, as here, puts the database back to its last committed state."""
+    journal = Path(f"{path}-journal")
+    if not Path(path).exists() or not journal.exists() or journal.stat().st_size == 0:
+        return None
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()  # the first read rolls a hot journal back
+    except sqlite3.Error as exc:
+        raise StoreError.of(exc, path, "rolling back an interrupted write") from exc
+    finally:
+        conn.close()
+    if journal.exists() and journal.stat().st_size > 0:
+        return None  # not hot after all (another process's live transaction)
+    return (f"{Path(path).name}: an earlier run was stopped while writing; its unfinished transaction was rolled back "
+            "(everything it had committed is kept)")
+
+
+def open_db(path: Path | str, *, notes: list[str] | None = None) -> sqlite_utils.Database:
+    """Open (creating or migrating as needed) the database at `path`, or raise `StoreError`.
+    Messages about what was repaired on the way are appended to `notes`."""
+    try:
+        note = recover_hot_journal(path)
+        if note and notes is not None:
+            notes.append(note)
+        db = sqlite_utils.Database(path)
+        db.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.conn.execute("PRAGMA foreign_keys = ON")
+        _migrate(db, path, notes)
+    except sqlite3.Error as exc:
+        raise StoreError.of(exc, path, "opening the database") from exc
     return db
+
+
+# Every table a councilplans schema may hold (full-text tables and their shadow tables aside).
+OWN_TABLES = {"councils", "documents", "priorities", "actions", "action_priorities", "action_owners", "deadlines",
+              "measures", "problems", "themes", "theme_matches", "store_meta", "files", "runs"}
+
+
+def _migrate(db: sqlite_utils.Database, path: Path | str, notes: list[str] | None) -> None:
+    """Run the pending migrations in one transaction that also sets the version (all or nothing)."""
+    conn = db.conn
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise StoreError(path, "E605", f"the database's schema version {version} is newer than this councilplans "
+                         f"({len(MIGRATIONS)})", "upgrade councilplans, or give another --db")
+    if version == len(MIGRATIONS):
+        return
+    conn.execute("BEGIN IMMEDIATE")  # the write lock first: two first runs cannot both migrate
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == 0:
+            _clear_half_created(db, path, notes)
+        for number in range(version, len(MIGRATIONS)):
+            MIGRATIONS[number](db)
+            conn.execute(f"PRAGMA user_version = {number + 1}")
+        conn.execute("COMMIT")
+    except BaseException as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.Error):
+            raise StoreError(path, "E606", f"migrating the schema from version {version} failed: {type(exc).__name__}: {exc}; "
+                             "the database is unchanged", "free disk space and run again; if it fails again, report it") from exc
+        raise
+
+
+def _clear_half_created(db: sqlite_utils.Database, path: Path | str, notes: list[str] | None) -> None:
+    """A version-0 database holding some of our tables was left by a first run stopped while an
+    older councilplans created the schema outside a transaction: drop them if they are all empty."""
+    tables = [r[0] for r in db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+    if not tables:
+        return
+    ours = lambda name: name in OWN_TABLES or name.split("_fts")[0] in OWN_TABLES  # noqa: E731
+    foreign = [t for t in tables if not ours(t)]
+    filled = [t for t in tables if t in OWN_TABLES and db.conn.execute(f"SELECT 1 FROM [{t}] LIMIT 1").fetchone()]
+    if foreign or filled:
+        raise StoreError(path, "E607", f"the database has tables ({', '.join(sorted(foreign or filled)[:5])}) but no "
+                         "councilplans schema version: it was made by something else",
+                         "give another --db path for councilplans' database")
+    for name in [t for t in tables if t.endswith("_fts")] + [t for t in tables if not t.endswith("_fts") and "_fts_" not in t]:
+        db.conn.execute(f"DROP TABLE IF EXISTS [{name}]")
+    if notes is not None:
+        notes.append(f"{Path(path).name}: a half-created schema left by an interrupted first run ({len(tables)} empty tables) "
+                     "was created again")
+
+
 
 
 def _provenance(prov) -> dict:
@@ -124,6 +266,7 @@ def _provenance(prov) -> dict:
 
 def _delete_document(db: sqlite_utils.Database, document_id: str) -> None:
     conn = db.conn
+    conn.execute("DELETE FROM theme_matches WHERE document_id = ?", [document_id])
     conn.execute("DELETE FROM action_priorities WHERE action_id IN (SELECT id FROM actions WHERE document_id = ?)", [document_id])
     conn.execute("DELETE FROM action_owners WHERE action_id IN (SELECT id FROM actions WHERE document_id = ?)", [document_id])
     for table in ("deadlines", "actions", "measures"):
@@ -157,7 +300,10 @@ def store_extraction(
     info = extraction.document
     document_id = (info.sha256 or stable_id(info.source))[:16]
     with db.conn:  # one transaction: all or nothing
-        stale = [r[0] for r in db.conn.execute("SELECT id FROM documents WHERE source = ? AND id != ?", [info.source, document_id])]
+        # An older edition of the same file: the same path (or, without paths, the same name).
+        stale = [r[0] for r in db.conn.execute(
+            "SELECT id FROM documents WHERE id != ? AND (path = ? OR (source = ? AND (path IS NULL OR ? IS NULL)))",
+            [document_id, path, info.source, path])]
         for old in stale:
             _delete_document(db, old)
         _delete_document(db, document_id)
@@ -230,15 +376,18 @@ def store_extraction(
             for k, (m, mid) in enumerate(zip(extraction.measures, measure_ids))
         )
         store_problems(db, extraction.problems, document_id=document_id, transaction=False)
+        enrich.derive(db, document_id)  # themes, strength, SMART flags, progress, source notes
     return document_id
 
 
-def store_problems(db: sqlite_utils.Database, problems: Iterable[Problem], *, document_id: str | None = None, transaction: bool = True) -> None:
+def store_problems(db: sqlite_utils.Database, problems: Iterable[Problem], *, document_id: str | None = None,
+                   transaction: bool = True, path: str | None = None) -> None:
+    """Record problems; `path` (as shown to the user) tells apart files that share a name."""
     rows = [
         {
-            "id": stable_id(p.source, p.stage, p.reason, p.page, p.detail, document_id),
+            "id": stable_id(p.source, p.stage, p.reason, p.page, p.detail, document_id, *([path] if path else [])),
             "source": p.source, "document_id": document_id, "stage": p.stage, "reason": p.reason,
-            "page": p.page, "detail": p.detail,
+            "page": p.page, "detail": p.detail, "path": path,
         }
         for p in problems
     ]
@@ -251,7 +400,27 @@ def store_problems(db: sqlite_utils.Database, problems: Iterable[Problem], *, do
         db["problems"].upsert_all(rows, pk="id")
 
 
-def clear_file_problems(db: sqlite_utils.Database, source: str) -> None:
-    """Forget load problems recorded for a file (before re-trying it)."""
+def clear_file_problems(db: sqlite_utils.Database, source: str, path: str | None = None) -> None:
+    """Forget the load problems recorded for a file (before re-trying it): by its path, and by
+    its name where an older run recorded no path."""
     with db.conn:
-        db.conn.execute("DELETE FROM problems WHERE source = ? AND document_id IS NULL", [source])
+        db.conn.execute("DELETE FROM problems WHERE document_id IS NULL AND (path = ? OR (path IS NULL AND source = ?))",
+                        [path, source])
+
+
+def start_run(db: sqlite_utils.Database, run_id: str, started: str) -> None:
+    with db.conn:
+        db["runs"].insert({"id": run_id, "started": started, "status": "running"}, pk="id", replace=True)
+
+
+def finish_run(db: sqlite_utils.Database, run_id: str, *, finished: str, status: str, counts: dict[str, int],
+               notes: Iterable[str] = ()) -> None:
+    with db.conn:
+        db["runs"].update(run_id, {"finished": finished, "status": status, **counts,
+                                   "notes": json.dumps(list(notes)) if notes else None})
+
+
+def record_file(db: sqlite_utils.Database, row: dict) -> None:
+    """One file's outcome in a run (`files`: path as shown, outcome, document, reason)."""
+    with db.conn:
+        db["files"].upsert(row, pk="id")

@@ -266,6 +266,7 @@ def fit(rows, *, drop: tuple[str, ...] = DROPPED, real_weight: float = REAL_WEIG
     import numpy as np
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.feature_extraction import DictVectorizer
+    from threadpoolctl import threadpool_limits
 
     thresholds = {**THRESHOLDS, **(thresholds or {})}
     model: dict = {"format": "gbt-1", "kinds": {}}
@@ -277,7 +278,8 @@ def fit(rows, *, drop: tuple[str, ...] = DROPPED, real_weight: float = REAL_WEIG
         vec = DictVectorizer(sparse=False)
         matrix = vec.fit_transform(X)
         clf = HistGradientBoostingClassifier(random_state=0, **{**PARAMS, **(params or {})})
-        clf.fit(matrix, np.array(y), sample_weight=np.array(w))
+        with threadpool_limits(1):  # small data: threads only contend (3.5x slower on 2 busy cores)
+            clf.fit(matrix, np.array(y), sample_weight=np.array(w))
         model["kinds"][kind] = {**_export_trees(clf, list(vec.feature_names_)), "threshold": thresholds[kind]}
     return model
 

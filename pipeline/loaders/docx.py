@@ -21,7 +21,7 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
 
 from extractors.cleaners import clean_text
-from pipeline.loaders import LoadError, document_of
+from pipeline.loaders import LimitError, LoadError, document_of
 from pipeline.loaders.text import looks_like_header
 from schemas.document import Block, Cell, Document, Page, Row, Table
 
@@ -36,12 +36,17 @@ def load_docx(path: Path) -> Document:
     with open(path, "rb") as handle:
         head = handle.read(8)
     if head.startswith(OLE_MAGIC):
-        raise LoadError(path, "encrypted or legacy .doc file", "save it as .docx without a password")
+        raise LoadError(path, "encrypted or legacy .doc file", "save it as .docx without a password", code="E103")
     try:
         if not zipfile.is_zipfile(path):
             raise zipfile.BadZipFile("not a zip archive")
         word = docx.Document(str(path))
+    except MemoryError:
+        raise  # over the worker's memory limit: reported as that, not as a damaged file
     except Exception as exc:  # BadZipFile, KeyError (missing part), ValueError (not a Word package)
+        if "memory allocation failed" in str(exc).lower():  # lxml's MemoryError
+            raise LimitError(path, "ran out of memory reading the Word file's XML", "is it generated junk? open and re-save it",
+                             code="E207") from exc
         raise LoadError(path, "not a valid Word .docx file", f"damaged or misnamed? {type(exc).__name__}: {exc}") from exc
     walker = _Walker(word)
     walker.body(word.element.body)

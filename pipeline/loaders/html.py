@@ -68,7 +68,7 @@ def strip_template_tags(text: str) -> str:
 def load_html(path: Path) -> Document:
     raw = path.read_bytes()
     if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise LoadError(path, "binary content, not an HTML document", "expected an HTML page")
+        raise LoadError(path, "binary content, not an HTML document", "expected an HTML page", code="E104")
     markup = UnicodeDammit(raw, is_html=True).unicode_markup
     if markup is None:
         raise LoadError(path, "could not decode the page's text", "expected an HTML page in a known encoding")

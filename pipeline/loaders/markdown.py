@@ -82,7 +82,8 @@ def load_markdown(path: Path) -> Document:
     text, warnings = decode(path.read_bytes(), path)
     text, front = split_front_matter(text)
     blocks = parse_markdown(text)
-    title = front.get("title") or next((b.text for b in blocks if b.kind == "heading" and b.level == 1), "")
+    title = front.get("title") if isinstance(front.get("title"), str) else None  # never str() a YAML alias bomb
+    title = title or next((b.text for b in blocks if b.kind == "heading" and b.level == 1), "")
     return document_of(path, "markdown", [Page(number=1, blocks=tuple(blocks))], warnings=warnings,
                        metadata={"title": clean_text(str(title))} if title else None)
 

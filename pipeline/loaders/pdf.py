@@ -77,9 +77,10 @@ def _open(path: Path) -> pdfium.PdfDocument:
     except pdfium.PdfiumError as exc:
         code = getattr(exc, "err_code", None)
         if code == pdfium_c.FPDF_ERR_PASSWORD:
-            raise LoadError(path, "the PDF is encrypted (password protected)", "save an unprotected copy first") from exc
+            raise LoadError(path, "the PDF is encrypted (password protected)", "save an unprotected copy first", code="E106") from exc
         if code == pdfium_c.FPDF_ERR_SECURITY:
-            raise LoadError(path, "the PDF is encrypted with an unsupported security scheme", "save an unprotected copy first") from exc
+            raise LoadError(path, "the PDF is encrypted with an unsupported security scheme", "save an unprotected copy first",
+                            code="E106") from exc
         if code == pdfium_c.FPDF_ERR_FORMAT:
             raise LoadError(path, "could not be read as pdf: its structure is damaged", "download or export it again") from exc
         raise LoadError(path, f"could not be read as pdf ({exc})", "download or export it again") from exc
@@ -311,6 +312,7 @@ def load_pdf(path: Path) -> Document:
     _check_file(path)
     pdf = _open(path)
     warnings: list[str] = []
+    unreadable: list[str] = []
     layouts: list[PageLayout] = []
     try:
         metadata = _metadata(pdf)
@@ -323,15 +325,21 @@ def load_pdf(path: Path) -> Document:
                 finally:
                     page.close()
                 layouts.append(analyse_page(objects))
+            except MemoryError:
+                raise  # over the worker's memory limit: reported as that
             except Exception as exc:  # one unreadable page does not lose the document
                 warnings.append(f"page {number} could not be read: {type(exc).__name__}: {exc}")
+                unreadable.append(f"page {number}: {type(exc).__name__}: {exc}")
                 layouts.append(PageLayout(number=number, width=0.0, height=0.0, lines=[], tables=[]))
     finally:
         pdf.close()
     if not layouts:
         raise LoadError(path, "the PDF has no pages")
     if not any(layout.chars for layout in layouts):
-        raise LoadError(path, "no text layer on any page", "scanned image? run OCR first")
+        if unreadable:  # not the same as a scan: the pages themselves could not be read
+            raise LoadError(path, f"{len(unreadable)} of {len(layouts)} pages could not be read and the rest have no text "
+                            f"({unreadable[0]})", "damaged? download or export it again", code="E109")
+        raise LoadError(path, "no text layer on any page", "scanned image? run OCR first", code="E108")
     for layout in layouts:
         if not layout.chars:
             warnings.append(f"page {layout.number} has no text layer (image only?)")

@@ -41,11 +41,35 @@ BLOCK_TAGS = {"p", "li", "div", "ul", "ol", "td", "tr", "h1", "h2", "h3", "h4", 
 COLOUR_STYLE = re.compile(r"background(?:-color)?\s*:\s*([#\w()., ]+?)\s*(?:;|$)", re.I)
 
 
+def utf16_without_bom(raw: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" for text saved as UTF-16 without a byte-order mark (every other
+    byte NUL), else None.
+
+    >>> utf16_without_bom("We will".encode("utf-16-le")), utf16_without_bom(bytes(range(256)))
+    ('utf-16-le', None)
+    """
+    sample = raw[:4096]
+    half = len(sample) // 2
+    if half < 2:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd >= 0.3 * half and even <= 0.02 * half:
+        return "utf-16-le"
+    if even >= 0.3 * half and odd <= 0.02 * half:
+        return "utf-16-be"
+    return None
+
+
 def decode(raw: bytes, path: Path) -> tuple[str, list[str]]:
-    """Bytes to text: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+    """Bytes to text: UTF-8 (with or without BOM), UTF-16 (with a BOM, or without one when every
+    other byte is NUL), else Windows-1252."""
     warnings: list[str] = []
     if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise LoadError(path, "binary content, not a text document", "expected UTF-8 text")
+        encoding = utf16_without_bom(raw)
+        if encoding is None:
+            raise LoadError(path, "binary content, not a text document", "expected UTF-8 text", code="E104")
+        raw = (b"\xff\xfe" if encoding == "utf-16-le" else b"\xfe\xff") + raw[: len(raw) // 2 * 2]
+        warnings.append(f"UTF-16 without a byte-order mark; read as {encoding.upper()}")
     for encoding in ("utf-8-sig", "utf-16"):
         if encoding == "utf-16" and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
             continue
@@ -58,7 +82,7 @@ def decode(raw: bytes, path: Path) -> tuple[str, list[str]]:
         text = raw.decode("cp1252", errors="replace")
         warnings.append("not valid UTF-8; decoded as Windows-1252")
     if printable_ratio(text[:20000]) < 0.95:
-        raise LoadError(path, "binary content, not a text document", "expected UTF-8 text")
+        raise LoadError(path, "binary content, not a text document", "expected UTF-8 text", code="E104")
     return text.replace("\r\n", "\n").replace("\r", "\n"), warnings
 
 

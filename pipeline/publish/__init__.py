@@ -2,9 +2,17 @@
 
 - `metadata.yaml`: title, sources, licences, table and column descriptions, facets, sort orders,
   hidden tables, label columns and the stored queries for the users' journeys.
-- `plugins/councilplans_plugin.py`: one small plugin (source-page links, `/-/source/{id}`,
-  `/-/compare`, and publishing the database as `councilplans` whatever its file is called).
-- `templates/`: the home page (the journeys), the comparison page and record pages.
+- `plugins/councilplans_plugin.py`: the plugin's hooks and pages (source-page links, `/-/source/{id}`
+  and the document's own text, `/-/compare`, `/-/themes`, `/-/councils/{code}`, publishing the
+  database as `councilplans` whatever its file is called); the work is in the modules beside it:
+  `sqlfunctions.py` (SQL functions the stored queries use: themes of a question, council names and
+  abbreviations, years such as 2021/22, highlights), `safety.py` (memory limits, read-only
+  connections, security headers, error pages), `sources.py` (serving documents safely, the text
+  view, PDF regions) and `similar.py` (similar commitments, TF-IDF).
+- `enrich.py` and `strength.yaml`: fields derived at store time for the site and the export (themes
+  with evidence, strength, SMART flags, progress, source notes); migration 2 of the store.
+- `templates/`: the home page (coverage, quality, the journeys), stored-query pages, record pages,
+  the comparison, themes, council and source-text pages.
 - `static/`: one stylesheet and one script, served at /assets/.
 
 `datasette_args` builds the `datasette serve` command line; `make_datasette` builds the same

@@ -10,3 +10,13 @@ if (dl) {
   details.appendChild(summary);
   details.appendChild(dl);
 }
+
+// A table page's search box gets a visible label saying what it searches.
+const search = document.querySelector("input#_search");
+if (search && !document.querySelector("label[for=_search]")) {
+  const label = document.createElement("label");
+  label.htmlFor = "_search";
+  label.className = "search-label";
+  label.textContent = "Search the records' own text (word endings ignored): ";
+  search.parentNode.insertBefore(label, search);
+}
