@@ -162,6 +162,7 @@ def _priorities(state: State, ctx: Context, kept: list[Candidate]) -> tuple[list
     # larger than it (whatever unkept headings lie between), a list item under a shallower item
     # of its own list, and a printed "2.1" under "2".
     stack: list[tuple[Candidate, str]] = []
+    kept = _without_title(ctx, state, kept)
     for cand in kept:
         rank = _depth(ctx, state, cand)
         while stack and not _contains(ctx, state, stack[-1][0], cand, rank):
@@ -169,7 +170,7 @@ def _priorities(state: State, ctx: Context, kept: list[Candidate]) -> tuple[list
         parent = stack[-1][1] if stack else None
         if isinstance(cand.rule, Priority) and cand.rule.level == 2 and cand.rule.parent:
             parent = cand.rule.parent
-        printed = (cand.rule.number if isinstance(cand.rule, Priority) else None) or cand.number
+        printed = (cand.rule.number if isinstance(cand.rule, Priority) else None) or cand.number or _row_code(state, cand)
         if parent is None:
             ordinal += 1
             number = printed or str(ordinal)
@@ -200,6 +201,13 @@ def _priorities(state: State, ctx: Context, kept: list[Candidate]) -> tuple[list
             while i < run_end and (blocks[i].level or 0) > level:
                 anchors.setdefault(i, number)
                 i += 1
+    # A kept sub-priority heading ("1.2 Places that meet the needs of children with SEND") anchors
+    # its own section; links and measures climb from it to its level-1 parent.
+    for cand, priority in zip(kept, out):
+        if priority.level == 2 and blocks[cand.index].kind == "heading":
+            for i in range(cand.index, _section_end(ctx, state, cand)):
+                if anchors.get(i) in (None, priority.parent):
+                    anchors[i] = priority.number
     if any(blocks[c.index].kind != "heading" and n not in rule_numbers for c, n, _ in level1):
         from extractors.priorities import _anchors_by_naming
 
@@ -209,6 +217,57 @@ def _priorities(state: State, ctx: Context, kept: list[Candidate]) -> tuple[list
         for i, number in named.items():
             anchors.setdefault(i, number)
     return out, anchors
+
+
+ROW_CODE = re.compile(r"^\s*(?:[A-Z]{1,4}\s?\d{1,2}[a-z]?(?:\.\d{1,2})?|\d{1,2}(?:\.\d{1,2})?[a-z]?|[A-H])[.)]?\s*$")
+
+
+def _row_code(state: State, cand: Candidate) -> str | None:
+    """The code printed in a cell before a priority's own ("SO1 | Identify needs early ...")."""
+    block = state.blocks[cand.index]
+    if block.table is None or cand.row is None or cand.col is None:
+        return None
+    cells = block.table.rows[cand.row].cells
+    for k in range(cand.col - 1, -1, -1):
+        text = clean_text(cells[k].text) if k < len(cells) else ""
+        if text:
+            return text.rstrip(".)").replace(" ", "") if ROW_CODE.match(text) else None
+    return None
+
+
+def _table_links(state: State, priorities: list[Priority], kept: list[Candidate], cand: Candidate) -> tuple[str, ...]:
+    """The priority an action cell serves by where it sits in its table: a priority in another
+    cell of its row, a priority heading its column, or the nearest priority row above it
+    ("WS4 Workforce and parent voice" over the workstream's deliverables)."""
+    if cand.row is None or state.blocks[cand.index].table is None:
+        return ()
+    same_row = column = above = None
+    for p_cand, priority in zip(kept, priorities):
+        if p_cand.index != cand.index:
+            continue
+        if p_cand.row == cand.row and p_cand.col != cand.col and same_row is None:
+            same_row = priority.number
+        elif p_cand.row is None and p_cand.col == cand.col:
+            column = priority.number
+        elif p_cand.row is not None and p_cand.row < cand.row and (above is None or p_cand.row >= above[0]):
+            above = (p_cand.row, priority.number)
+    number = same_row or column or (above[1] if above else None)
+    return (number,) if number else ()
+
+
+def _without_title(ctx: Context, state: State, kept: list[Candidate]) -> list[Candidate]:
+    """The one kept heading of a cover page, before any other block of text, with kept headings
+    on later pages, is the document's title or strapline ("Securing sufficient school places for
+    every child"), not a priority over all the others."""
+    blocks = state.blocks
+    first = [c for c in kept if blocks[c.index].page == blocks[0].page]
+    if len(first) != 1 or blocks[first[0].index].kind != "heading" or blocks[first[0].index].page == blocks[-1].page:
+        return kept
+    cand = first[0]
+    if any(b.kind != "heading" for b in blocks[:cand.index]) or any(b.page == blocks[0].page and b.kind != "heading" for b in blocks[cand.index + 1:]):
+        return kept
+    later = [c for c in kept if c.index > cand.index and blocks[c.index].kind == "heading"]
+    return [c for c in kept if c is not cand] if len(later) >= 2 else kept
 
 
 def _depth(ctx: Context, state: State, cand: Candidate) -> tuple[int, int]:
@@ -334,13 +393,19 @@ def decide_with(state: State, model: dict, *, keep_candidates: bool = False,
     kept = {k: select(v, model["kinds"][k].get("threshold", 0.5)) for k, v in by_kind.items()}
     kept["priority"] = _one_per_place(kept["priority"])
     priorities, anchors = _priorities(state, ctx, kept["priority"])
-    actions = [_action(state, c) for c in kept["action"]]
+    parents = {p.number: p.parent for p in priorities if p.parent}
+    actions = []
+    for cand in kept["action"]:
+        action = _action(state, cand)
+        # Where the action sits in a table says which priority it serves; the links stage
+        # prefers what the row prints and falls back to this, then to the section.
+        actions.append(action.model_copy(update={"priorities": _table_links(state, priorities, kept["priority"], cand)}))
     measures = []
     for cand in kept["measure"]:
         m = _measure(state, cand)
         anchor = anchors.get(cand.index)
         if anchor and not m.priorities:
-            m = m.model_copy(update={"priorities": (anchor,)})
+            m = m.model_copy(update={"priorities": (parents.get(anchor, anchor),)})
         measures.append(m)
     updates = {"priorities": tuple(priorities), "anchors": anchors, "actions": tuple(actions), "measures": tuple(measures)}
     if keep_candidates:

@@ -245,3 +245,87 @@ def test_measure_parts(name, rule_fields, expected):
     for key_, value in expected.items():
         got = getattr(m, key_)
         assert (got.isoformat() if hasattr(got, "isoformat") else got) == value
+
+
+# --------------------------------------------------------------------------- links from structure
+
+def _state_of_markdown(tmp_path, text: str) -> State:
+    from pipeline.loaders.markdown import load_markdown
+
+    path = tmp_path / "plan.md"
+    path.write_text(text, encoding="utf-8")
+    return run(build(RULE_STAGES), State.start(load_markdown(path)))
+
+
+def test_a_cell_priority_takes_the_code_printed_before_it_and_actions_follow_the_table(tmp_path):
+    from extractors.decide import _priorities, _row_code, _table_links
+
+    state = _state_of_markdown(tmp_path,
+        "# Plan\n\n"
+        "| Code | Objective |\n|---|---|\n| SO1 | Identify needs early |\n| SO2 | Inclusive mainstream schools |\n\n"
+        "| Deliverable | Due |\n|---|---|\n"
+        "| WS4 Workforce and parent voice | |\n"
+        "| Recruit 30 parent champions | Oct 2025 |\n"
+        "| Set up a parent panel | Apr 2026 |\n")
+    keys, work = [i for i, b in enumerate(state.blocks) if b.kind == "table"]
+    so1 = Candidate(kind="priority", text="Identify needs early", index=keys, origin="cell", row=0, col=1)
+    assert _row_code(state, so1) == "SO1"
+    # a cell with only words before it has no code
+    assert _row_code(state, Candidate(kind="priority", text="SO1", index=keys, origin="cell", row=0, col=0)) is None
+    ws4 = Candidate(kind="priority", text="Workforce and parent voice", index=work, origin="cell", row=0, col=0, number="WS4")
+    ctx = build_context(state)
+    priorities, _ = _priorities(state, ctx, [so1, ws4])
+    assert [p.number for p in priorities] == ["SO1", "WS4"]
+    recruit = Candidate(kind="action", text="Recruit 30 parent champions", index=work, origin="cell", row=1, col=0)
+    assert _table_links(state, priorities, [so1, ws4], recruit) == ("WS4",)  # the priority row above it
+    # an action in a table with no kept priority in it is left to the sections and printed codes
+    elsewhere = Candidate(kind="action", text="Identify needs early", index=keys, origin="cell", row=1, col=1)
+    assert _table_links(state, priorities[1:], [ws4], elsewhere) == ()
+
+
+def test_a_cover_strapline_is_not_a_priority_over_the_whole_plan():
+    from extractors.decide import _priorities
+
+    state = state_of("ADOPTION STRATEGY\n\nA cover strapline for the plan\n\fINTRODUCTION\n\n"
+                     "Some text here about the plan.\n\nPRIORITY ONE\n\nWe will do things.\n\nPRIORITY TWO\n\nWe will do more things.\n")
+    ctx = build_context(state)
+    titles = {b.text: i for i, b in enumerate(state.blocks)}
+    kept = [Candidate(kind="priority", text=t, index=titles[t], origin="heading")
+            for t in ("A cover strapline for the plan", "PRIORITY ONE", "PRIORITY TWO")]
+    priorities, anchors = _priorities(state, ctx, kept)
+    assert [(p.title, p.level) for p in priorities] == [("PRIORITY ONE", 1), ("PRIORITY TWO", 1)]
+    assert anchors[titles["We will do more things."]] == priorities[1].number
+    # the same heading with text of its own on the cover is kept: it is not only a title
+    state = state_of("ADOPTION STRATEGY\n\nA cover strapline for the plan\n\nWhat this plan is for.\n\fPRIORITY ONE\n\n"
+                     "We will do things.\n\nPRIORITY TWO\n\nWe will do more things.\n")
+    titles = {b.text: i for i, b in enumerate(state.blocks)}
+    kept = [Candidate(kind="priority", text=t, index=titles[t], origin="heading")
+            for t in ("A cover strapline for the plan", "PRIORITY ONE", "PRIORITY TWO")]
+    priorities, _ = _priorities(state, build_context(state), kept)
+    assert priorities[0].title == "A cover strapline for the plan"
+
+
+def _link(priorities, action):
+    from extractors.links import link_actions
+
+    doc = Document(source="t.txt", path="t.txt", format="text", sha256="0" * 64, pages=tuple(parse_text("x")))
+    state = State.start(doc).model_copy(update={"priorities": tuple(priorities), "actions": (action,)})
+    return list(link_actions(state)["actions"][0].priorities)
+
+
+def test_links_read_code_columns_printed_prefixes_and_codes_of_priorities_not_found():
+    from schemas.records import Action, Priority
+
+    p = lambda n: Priority(number=n, title=f"Priority {n}")  # noqa: E731
+    ws = [p("WS1"), p("WS3")]
+    assert _link(ws, Action(text="3.1 Link family hub attendance data")) == ["WS3"]
+    assert _link(ws, Action(text="2.1 Complete the refurbishment")) == []  # no WS2 in the plan
+    assert _link([p("WS3"), p("SO3")], Action(text="3.1 Link the data")) == []  # two candidates: no guess
+    # a column of codes, whatever its header
+    assert _link([p("SO1"), p("SO2")], Action(text="Do it", details={"SO": "SO1, SO2"})) == ["SO1", "SO2"]
+    assert _link([p("SO1")], Action(text="Do it", details={"Places": "105"})) == []
+    # a named priority column keeps a code the plan prints even where that priority was not found
+    assert _link([p("A")], Action(text="Do it", details={"priority": "A, B"})) == ["A", "B"]
+    assert _link([p("A")], Action(text="Do it", details={"priority": "High"})) == []
+    # what decide read from the table stands when the row prints nothing
+    assert _link(ws, Action(text="Recruit champions", priorities=("WS1",))) == ["WS1"]
