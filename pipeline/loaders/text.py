@@ -241,6 +241,7 @@ def parse_text(text: str) -> list[Page]:
 
 
 PAGE_WORD = re.compile(r"\bpage\b\s*\|?\s*\d", re.I)
+RUNNING_GAP = 300  # characters between two printings of a running header, at the least
 
 
 def furniture(lines: list[tuple[int, int, str]]) -> set[int]:
@@ -260,7 +261,11 @@ def furniture(lines: list[tuple[int, int, str]]) -> set[int]:
     for key, indices in seen.items():
         raw = {" ".join(lines[i][2].split()) for i in indices}
         long_enough = len(key.split()) >= 4
-        if len(indices) >= 3 and ((len(raw) > 1 and long_enough) or PAGE_WORD.search(key.replace("#", "1"))):
+        # A running header is printed once a page, pages apart; lines a few apart that differ in
+        # their figures ("Open 2 family hubs by 2025", "Open 3 ... by 2026") are the text itself.
+        gaps = [lines[b][0] - lines[a][1] for a, b in zip(indices, indices[1:])]
+        spread = sum(g >= RUNNING_GAP for g in gaps) * 2 >= len(gaps)  # mostly pages apart (blank pages aside)
+        if len(indices) >= 3 and ((len(raw) > 1 and long_enough and spread) or PAGE_WORD.search(key.replace("#", "1"))):
             dropped.update(indices)
     return dropped
 

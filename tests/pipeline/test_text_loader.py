@@ -184,3 +184,18 @@ def test_a_priority_line_inside_a_paragraph_starts_its_own_heading():
 )
 def test_numbered_section_headings_versus_numbered_items(text, kinds):
     assert [b.kind for b in blocks_of(text)] == kinds
+
+
+def test_a_running_header_is_dropped_but_list_lines_differing_in_figures_stay():
+    body = "\n".join(f"Paragraph {k} of the plan's text." for k in range(7))
+    pages = [f"CHILDREN AND YOUNG PEOPLE PLAN 2025  Page {n}\n\n{body}\n" for n in range(1, 4)]
+    texts = [b.text for b in blocks_of("\n".join(pages))]
+    assert not any("Page" in t for t in texts)  # printed on every page, pages apart
+    commitments = ("- Open 2 new family hubs by March 2025\n"
+                   "- Open 3 new family hubs by March 2026\n"
+                   "- Open 4 new family hubs by March 2027\n")
+    assert [b.text for b in blocks_of(commitments)] == [
+        "Open 2 new family hubs by March 2025",
+        "Open 3 new family hubs by March 2026",
+        "Open 4 new family hubs by March 2027",
+    ]
