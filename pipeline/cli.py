@@ -179,7 +179,16 @@ def serve_command(db_path: Path, host: str, port: int) -> None:
     import sqlite3
 
     from pipeline.publish import DATABASE_NAME, datasette_args
+    from pipeline.store import StoreError, recover_hot_journal
 
+    try:
+        # A run killed during a commit leaves a rollback journal that a read-only opener cannot
+        # roll back ("not a database"): one read-write open here puts the last commit back.
+        note = recover_hot_journal(db_path)
+    except StoreError as exc:
+        raise click.ClickException(str(exc))
+    if note:
+        click.echo(note, err=True)
     try:
         conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
         with conn:

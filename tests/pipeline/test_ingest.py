@@ -532,3 +532,25 @@ def test_every_error_code_used_is_in_the_catalogue():
     used = {code for path in root.rglob("*.py") for code in re.findall(r"\bE[1-6]\d\d\b", path.read_text(encoding="utf-8"))}
     assert used - set(ERRORS) == set()
     assert {"E101", "E201", "E206", "E207", "E301", "E401", "E601"} <= used
+
+
+def test_serve_rolls_back_a_hot_journal_before_opening_the_database_read_only(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    import pipeline.cli as cli
+
+    path = tmp_path / "hot.db"
+    ingest([BUNDLED_CORPUS / "bcp_brighter_futures.txt"], path)
+    before = dump(path)
+    writer = ("import os, sqlite3, sys\nc = sqlite3.connect(sys.argv[1]); c.execute('PRAGMA cache_size=1')\n"
+              "c.execute('BEGIN')\nc.execute('DELETE FROM actions_fts')\n"
+              "[c.execute('INSERT INTO councils(code, name) VALUES (?, ?)', (str(k), 'x' * 500)) for k in range(3000)]\nos._exit(9)\n")
+    subprocess.run([sys.executable, "-c", writer, str(path)], check=False)
+    assert Path(f"{path}-journal").stat().st_size > 0
+    executed = []
+    monkeypatch.setattr(cli.os, "execv", lambda exe, argv: executed.append(argv))
+    result = CliRunner().invoke(cli.main, ["serve", "--db", str(path), "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    assert "its unfinished transaction was rolled back" in result.output
+    assert executed and "--immutable" in executed[0] and str(path) in executed[0]
+    assert dump(path) == before
