@@ -83,9 +83,84 @@ def ingest_command(paths: tuple[Path, ...], db_path: Path, council: str | None, 
     if report.skipped:
         shown = ", ".join(r.shown for r in report.skipped[:5]) + (" ..." if len(report.skipped) > 5 else "")
         click.echo(f"Skipped {len(report.skipped)} files that are not documents: {shown}")
+    for summary in report.editions:
+        click.echo("Editions: " + "\n".join(summary.lines()))
     click.echo(f"{len(report.documents)} documents ingested into {db_path}; {len(report.failed)} could not be read; "
                f"{len(report.duplicates)} duplicates stored once; {len(report.skipped)} skipped "
                f"(every file found: {len(report.files)}; see the files table).")
+
+
+@main.command("fetch")
+@click.argument("sources_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--archive", "archive_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder where each distinct file is kept once, named by its SHA-256.")
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(path_type=Path))
+@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.01),
+              help="Seconds to wait for a server (to connect, and between bytes).")
+@click.option("--max-mb", "max_megabytes", default=MAX_MEGABYTES, show_default=True, type=click.FloatRange(min=0.001),
+              help="Refuse (and report) files larger than this.")
+@click.option("--allow-failures", is_flag=True, help="Exit 0 even when a source failed or an entry is wrong.")
+def fetch_command(sources_file: Path, archive_dir: Path, db_path: Path, timeout: float, max_megabytes: float,
+                  allow_failures: bool) -> None:
+    """Check every source in SOURCES_FILE (YAML; see docs/fetch.md): download what changed
+    (conditional requests), archive each distinct file once, and record the outcome in DB
+    (`sources`, `fetches`, the `coverage` view). A source that fails is reported and the run
+    goes on; the exit status is 1 if any source failed or any entry is wrong."""
+    from pipeline.fetch import fetch_sources
+    from pipeline.sources import SourcesError
+    from pipeline.store import StoreError
+
+    marks = {"new": "+", "changed": "~", "unchanged": "=", "not found": "-", "failed": "✗"}
+
+    def on_result(result) -> None:
+        s = result.source
+        detail = result.reason or (f"{result.sha256[:12]}, {result.size:,} bytes" if result.sha256 else "")
+        click.echo(f"{marks[result.status]} {result.status}: {s.council.name} — {s.series}: {s.location}"
+                   + (f" ({detail})" if detail else ""))
+
+    try:
+        report = fetch_sources(sources_file, archive_dir, db_path, timeout=timeout, max_megabytes=max_megabytes,
+                               on_result=on_result)
+    except SourcesError as exc:
+        raise click.ClickException(f"{exc}\nHint: see docs/fetch.md and sources.example.yaml for the format.")
+    except StoreError as exc:
+        raise click.ClickException(str(exc))
+    for issue in report.issues:
+        click.echo(f"✗ bad entry: {issue}", err=True)
+    counts = ", ".join(f"{report.count(status)} {status}" for status in marks)
+    click.echo(f"{len(report.results)} sources checked: {counts}; {len(report.issues)} bad entries. "
+               f"Recorded in {db_path} (sources, fetches, coverage); files in {archive_dir}.")
+    if (report.failed or report.issues) and not allow_failures:
+        raise click.exceptions.Exit(1)
+
+
+@main.command("changes")
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--council", help="Only this council (code, name, GSS code or any spelling the register knows).")
+@click.option("--threshold", default=None, type=click.FloatRange(0, 100),
+              help="Similarity (0-100) two commitments need to be paired across editions [default: 72].")
+def changes_command(db_path: Path, council: str | None, threshold: float | None) -> None:
+    """Compare consecutive editions of each council's plans and (re)write the `changes` table.
+
+    Documents of one council with the same kind and title (years and edition words aside) are
+    editions of one series, in date order. Each commitment is carried forward, reworded, dropped or
+    new, and a paired one may also have its deadline slipped, its owner or its target changed."""
+    from pipeline.councils import UnknownCouncil
+    from pipeline.editions import THRESHOLD, compute_changes, council_codes
+    from pipeline.store import StoreError, open_db
+
+    try:
+        db = open_db(db_path)
+        codes = council_codes(db, council) if council else None
+        summaries = compute_changes(db, codes, threshold=THRESHOLD if threshold is None else threshold)
+    except UnknownCouncil as exc:
+        raise click.ClickException(f"{exc}\nHint: give a council code, name or GSS code.")
+    except StoreError as exc:
+        raise click.ClickException(str(exc))
+    for summary in summaries:
+        click.echo("\n".join(summary.lines()))
+    total = sum(sum(p.counts.values()) for s in summaries for p in s.pairs)
+    click.echo(f"{len(summaries)} series with two or more editions; {total} rows written to the changes table of {db_path}.")
 
 
 @main.command("export")

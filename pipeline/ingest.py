@@ -15,6 +15,7 @@ in its own transaction, so nothing already stored is lost or left half-written.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import sqlite3
@@ -116,6 +117,7 @@ class IngestReport:
     files: list[FileResult] = field(default_factory=list)  # every file found, in the order found
     notes: list[str] = field(default_factory=list)  # about the run: manifest issues, repairs to the database
     run_id: str | None = None
+    editions: list = field(default_factory=list)  # pipeline.editions.SeriesSummary of the councils this run touched
 
     def summary(self) -> dict[str, int]:
         return {"found": len(self.files), "ingested": len(self.documents), "duplicates": len(self.duplicates),
@@ -510,6 +512,7 @@ def ingest(
     status = "interrupted"
     try:
         _run(db, db_path, found, report, council=council, workers=workers, limits=limits, on_result=on_result)
+        _compare_editions(db, report)
         status = "finished"
     except StoreError:
         status = "failed"
@@ -521,6 +524,24 @@ def ingest(
         except sqlite3.Error:
             pass  # the database is what failed; the error being raised says so
     return report
+
+
+def _compare_editions(db, report: IngestReport) -> None:
+    """Recompute what changed between editions (`changes`) for the councils of the documents this
+    run stored. Failure-safe: the documents are already committed, so an error here is a note."""
+    ids = [r.document_id for r in report.files if r.outcome == "ingested" and r.document_id]
+    if not ids:
+        return
+    try:
+        from pipeline.editions import compute_changes
+
+        codes = [row[0] for row in db.conn.execute(
+            "SELECT DISTINCT council_code FROM documents WHERE council_code IS NOT NULL AND id IN (SELECT value FROM json_each(?))",
+            [json.dumps(ids)])]
+        report.editions = compute_changes(db, codes) if codes else []
+    except Exception as exc:  # noqa: BLE001 - the stored documents must not be lost to this step
+        report.notes.append(f"comparing editions failed ({type(exc).__name__}: {exc}); the documents are stored: "
+                            "run `councilplans changes` to try again")
 
 
 def _in_order(report: IngestReport, order: dict[str, int]) -> None:

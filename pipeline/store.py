@@ -122,10 +122,64 @@ def _accounting_v3(db: sqlite_utils.Database) -> None:
         db["problems"].add_column("path", str)
 
 
+def _sources_v4(db: sqlite_utils.Database) -> None:
+    """Migration 4: the sources `councilplans fetch` checks (`sources`: one row per council, series
+    and URL or path, with what the last check found), every check (`fetches`), and the `coverage`
+    view per council and series (pipeline/fetch.py)."""
+    db["sources"].create(
+        {"id": str, "council_code": str, "council_name": str, "gss_code": str, "series": str, "series_key": str,
+         "url": str, "path": str, "format": str, "cadence": str, "cadence_months": int, "sources_file": str,
+         "entry": int, "added": str, "first_seen": str, "last_checked": str, "last_changed": str, "last_attempt": str,
+         "found": int, "status": str, "reason": str, "http_status": int, "final_url": str, "content_type": str,
+         "etag": str, "last_modified": str, "sha256": str, "archive_path": str, "size": int},
+        pk="id",
+    )
+    db["fetches"].create(
+        {"id": int, "run_id": str, "source_id": str, "at": str, "status": str, "reason": str, "conditional": int,
+         "http_status": int, "final_url": str, "content_type": str, "etag": str, "last_modified": str, "sha256": str,
+         "archive_path": str, "size": int, "seconds": float},
+        pk="id",
+        foreign_keys=[("source_id", "sources", "id")],
+    )
+    for table, column in [("fetches", "source_id"), ("sources", "council_code"), ("sources", "sha256")]:
+        db[table].create_index([column], if_not_exists=True)
+    db.execute("DROP VIEW IF EXISTS coverage")
+    db.execute(COVERAGE_VIEW)
+
+
+# Per council and series: "checked, found" when any of its sources' last answer was a file;
+# "not checked" while any source has never answered (only failures, or never fetched); else
+# "checked, none found" (a 404 or an empty file: nothing published there, not "no commitments").
+COVERAGE_VIEW = """CREATE VIEW coverage AS
+SELECT
+  council_code,
+  max(council_name) AS council,
+  max(gss_code) AS gss_code,
+  max(series) AS series,
+  CASE
+    WHEN max(found = 1) = 1 THEN 'checked, found'
+    WHEN max(last_checked IS NULL) = 1 THEN 'not checked'
+    ELSE 'checked, none found'
+  END AS state,
+  max(last_checked) AS last_checked,
+  max(CASE WHEN found = 1 THEN last_checked END) AS last_found,
+  min(first_seen) AS first_seen,
+  max(last_changed) AS last_changed,
+  max(last_attempt) AS last_attempt,
+  max(cadence) AS cadence,
+  date(max(last_changed), '+' || max(cadence_months) || ' months') AS next_edition_due,
+  count(*) AS sources,
+  sum(status = 'failed') AS failing,
+  series_key
+FROM sources
+GROUP BY council_code, series_key"""
+
+
 # 2: themes (theme_matches, a themes column), strength, SMART flags, progress, source notes, and
 # full-text search over each record's own text (pipeline/publish/enrich.py).
 # 3: accounting (files, runs, problems.path).
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_v1, enrich.create_schema, _accounting_v3]
+# 4: sources, fetches and the coverage view (pipeline/fetch.py).
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_v1, enrich.create_schema, _accounting_v3, _sources_v4]
 
 
 # How long a write waits for another process's lock before giving up (milliseconds).
@@ -201,7 +255,7 @@ def open_db(path: Path | str, *, notes: list[str] | None = None) -> sqlite_utils
 
 # Every table a councilplans schema may hold (full-text tables and their shadow tables aside).
 OWN_TABLES = {"councils", "documents", "priorities", "actions", "action_priorities", "action_owners", "deadlines",
-              "measures", "problems", "themes", "theme_matches", "store_meta", "files", "runs"}
+              "measures", "problems", "themes", "theme_matches", "store_meta", "files", "runs", "sources", "fetches"}
 
 
 def _migrate(db: sqlite_utils.Database, path: Path | str, notes: list[str] | None) -> None:
