@@ -189,10 +189,13 @@ def _priorities(state: State, ctx: Context, kept: list[Candidate]) -> tuple[list
     rule_numbers = {number for cand, number, _ in level1 if isinstance(cand.rule, Priority)}
     anchors.update({i: n for i, n in state.anchors.items() if n in rule_numbers})
     for cand, number, end in level1:
-        if blocks[cand.index].kind == "heading" and number not in rule_numbers:
+        # (A priority the rule stage found has its anchors already; plans reuse numbers — a
+        # "1." in every list — so this asks of the candidate, not of its number.)
+        found_by_rule = isinstance(cand.rule, Priority)
+        if blocks[cand.index].kind == "heading" and not found_by_rule:
             for i in range(cand.index, end):
                 anchors.setdefault(i, number)
-        elif blocks[cand.index].kind == "list_item" and number not in rule_numbers:
+        elif blocks[cand.index].kind == "list_item" and not found_by_rule:
             # An item of a list of priorities heads the deeper items under it ("1. Protecting
             # children ..." over "1. Development of multi-agency approaches ...").
             level = blocks[cand.index].level or 0
@@ -208,7 +211,7 @@ def _priorities(state: State, ctx: Context, kept: list[Candidate]) -> tuple[list
             for i in range(cand.index, _section_end(ctx, state, cand)):
                 if anchors.get(i) in (None, priority.parent):
                     anchors[i] = priority.number
-    if any(blocks[c.index].kind != "heading" and n not in rule_numbers for c, n, _ in level1):
+    if any(blocks[c.index].kind != "heading" and not isinstance(c.rule, Priority) for c, n, _ in level1):
         from extractors.priorities import _anchors_by_naming
 
         found = {p.number: p for p in out}

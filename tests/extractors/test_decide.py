@@ -329,3 +329,21 @@ def test_links_read_code_columns_printed_prefixes_and_codes_of_priorities_not_fo
     assert _link([p("A")], Action(text="Do it", details={"priority": "High"})) == []
     # what decide read from the table stands when the row prints nothing
     assert _link(ws, Action(text="Recruit champions", priorities=("WS1",))) == ["WS1"]
+
+
+def test_a_list_priority_anchors_its_deeper_items_even_when_an_earlier_list_used_its_number():
+    from extractors.decide import _priorities
+
+    state = state_of("Our national priorities\n\n1. Breaking drug supply chains\n2. Treatment and recovery\n\n"
+                     "Our local priorities\n\n1. Protecting children from harm\n"
+                     "    a) Develop multi-agency approaches to exploitation\n    b) Support whole family approaches\n"
+                     "2. Criminal justice pathways\n")
+    at = {b.text: i for i, b in enumerate(state.blocks)}
+    found = {p.title: p for p in state.priorities}  # the rule stage read the first list
+    kept = [Candidate(kind="priority", text=t, index=at[t], origin="list_item", number=n, rule=found.get(t))
+            for t, n in (("Breaking drug supply chains", "1"), ("Treatment and recovery", "2"),
+                         ("Protecting children from harm", "1"), ("Criminal justice pathways", "2"))]
+    assert kept[0].rule is not None and kept[2].rule is None
+    _, anchors = _priorities(state, build_context(state), kept)
+    assert anchors.get(at["Develop multi-agency approaches to exploitation"]) == "1"
+    assert anchors.get(at["Support whole family approaches"]) == "1"
