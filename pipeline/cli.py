@@ -36,58 +36,108 @@ def main() -> None:
 @click.option("--max-memory-mb", default=MAX_MEMORY_MEGABYTES, show_default=True, type=click.IntRange(min=0),
               help="Memory (address space) allowed per file's worker; a file needing more is reported. 0: no limit.")
 @click.option("--follow-links", is_flag=True, help="Follow links to files and folders outside the folders given.")
+@click.option("--force", is_flag=True, help="Read every file again, even those unchanged since they were stored.")
+@click.option("--allow-failures", is_flag=True, help="Exit 0 even when some files could not be read.")
+@click.option("--atomic/--in-place", default=False, show_default=True,
+              help="--atomic: build into a copy of DB (DB.tmp-<pid>) and rename it into place only when the run is "
+                   "complete, so a served database is never half-written and a stopped run leaves it as it was.")
+@click.option("--quiet", "-q", is_flag=True, help="Only failures and the summary (no line per file, no progress bar).")
 def ingest_command(paths: tuple[Path, ...], db_path: Path, council: str | None, workers: int,
-                   max_megabytes: float, max_pages: int, max_seconds: float, max_memory_mb: int, follow_links: bool) -> None:
+                   max_megabytes: float, max_pages: int, max_seconds: float, max_memory_mb: int, follow_links: bool,
+                   force: bool, allow_failures: bool, atomic: bool, quiet: bool) -> None:
     """Ingest documents (files or folders; default: the bundled corpus) into DB.
 
-    Every file found is accounted for: ingested, a duplicate of another (stored once), skipped
-    as not a document, or reported with a coded reason (also in the `problems` and `files`
-    tables), and the run goes on."""
+    Every file found is accounted for: ingested, unchanged since it was stored (not read again:
+    same content and extractor version; --force reads it), a duplicate of another (stored once),
+    skipped as not a document, or reported with a coded reason (also in the `problems` and `files`
+    tables), and the run goes on. Each run is a row of `runs`. The exit status is 1 when any file
+    could not be read (unless --allow-failures)."""
     from pydantic import ValidationError
     from rich.console import Console
     from rich.markup import escape
-    from rich.progress import Progress
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from pipeline.councils import UnknownCouncil
+    from pipeline.ingest import NO_COUNCIL
     from pipeline.loaders import Limits
     from pipeline.store import StoreError
 
     console = Console(stderr=True)
+    tty = console.is_terminal
     try:
         limits = Limits(max_megabytes=max_megabytes, max_pages=max_pages, max_seconds=max_seconds,
                         max_memory_megabytes=max_memory_mb)
     except ValidationError as exc:
         raise click.ClickException("; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors()))
     targets = list(paths) or [BUNDLED_CORPUS]
+
+    def line(result) -> str | None:
+        """One file's line: every file when not on a terminal; what changed, failed or was
+        copied on a terminal (the bar counts the rest); failures only with --quiet."""
+        shown = escape(result.shown)
+        if result.problem:
+            return f"[red]✗ {shown}[/red]: {result.problem.stage}: {escape(result.problem.reason)}"
+        if quiet:
+            return None
+        if result.outcome == "ingested":
+            c = result.counts or {}
+            timing = f", {result.seconds:.1f} s" if result.seconds is not None else ""
+            text = (f"[green]✓ {shown}[/green]: {c.get('priorities', 0)} priorities, {c.get('actions', 0)} actions, "
+                    f"{c.get('measures', 0)} measures ({result.change}{timing})")
+            if result.note == NO_COUNCIL:
+                text += f"\n[yellow]! {shown}: council not determined: stored without one (name it in a manifest.yaml or pass --council)[/yellow]"
+            return text
+        if result.outcome == "duplicate":
+            return f"[yellow]= {shown}[/yellow]: {escape(result.note or '')}"
+        if tty:
+            return None
+        if result.outcome == "unchanged":
+            return f"· {shown}: unchanged (not read again)"
+        return f"- {shown}: skipped: {escape(result.note or '')}"
+
     try:
-        with Progress(console=console, transient=True) as progress:
-            task = progress.add_task("Ingesting", total=None)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      TextColumn("{task.fields[current]}"), console=console, transient=True,
+                      disable=quiet or not tty) as progress:
+            task = progress.add_task("Ingesting", total=None, current="")
 
             def on_result(result) -> None:
-                progress.advance(task)
-                if result.problem:
-                    console.print(f"[red]✗ {escape(result.shown)}[/red]: {result.problem.stage}: {escape(result.problem.reason)}")
-                elif result.outcome == "duplicate":
-                    console.print(f"[yellow]= {escape(result.shown)}[/yellow]: {escape(result.note or '')}")
+                progress.update(task, advance=1, current=result.shown[-60:])
+                text = line(result)
+                if text:
+                    progress.console.print(text, soft_wrap=True, highlight=False)
 
             report = ingest(targets, db_path, council=council, workers=workers, on_result=on_result, limits=limits,
-                            follow_links=follow_links, on_found=lambda n: progress.update(task, total=n))
+                            follow_links=follow_links, on_found=lambda n: progress.update(task, total=n),
+                            force=force, atomic=atomic)
     except (IngestError, UnknownCouncil) as exc:
         raise click.ClickException(f"{exc}\nHint: pass existing files or folders, and --council with a name from the register.")
     except StoreError as exc:
         raise click.ClickException(str(exc))
     for note in report.notes:
-        console.print(f"[yellow]! {escape(note)}[/yellow]")
-    for source, counts in report.counts.items():
-        click.echo(f"✓ {source}: {counts['priorities']} priorities, {counts['actions']} actions, {counts['measures']} measures")
+        console.print(f"[yellow]! {escape(note)}[/yellow]", soft_wrap=True, highlight=False)
     if report.skipped:
         shown = ", ".join(r.shown for r in report.skipped[:5]) + (" ..." if len(report.skipped) > 5 else "")
         click.echo(f"Skipped {len(report.skipped)} files that are not documents: {shown}")
+    no_council = [r.shown for r in report.files if r.outcome == "ingested" and r.note == NO_COUNCIL]
+    if no_council:
+        click.echo(f"{len(no_council)} documents stored without a council (it could not be determined): "
+                   + ", ".join(no_council[:5]) + (" ..." if len(no_council) > 5 else "")
+                   + "; name it in a manifest.yaml beside them or pass --council")
     for summary in report.editions:
         click.echo("Editions: " + "\n".join(summary.lines()))
-    click.echo(f"{len(report.documents)} documents ingested into {db_path}; {len(report.failed)} could not be read; "
-               f"{len(report.duplicates)} duplicates stored once; {len(report.skipped)} skipped "
-               f"(every file found: {len(report.files)}; see the files table).")
+    click.echo(f"Changes: documents {report.changes('new')} new, {report.changes('changed')} changed, "
+               f"{report.changes('re-extracted')} re-extracted, {len(report.unchanged)} unchanged, "
+               f"{len(report.failed)} failed; commitments {report.commitments_added} added, "
+               f"{report.commitments_removed} removed.")
+    click.echo(f"{len(report.documents)} documents ingested into {db_path}; {len(report.unchanged)} unchanged (not read "
+               f"again); {len(report.failed)} could not be read; {len(report.duplicates)} duplicates stored once; "
+               f"{len(report.skipped)} skipped (every file found: {len(report.files)}, in {report.seconds or 0:.1f} s; "
+               f"see the files and runs tables, run {report.run_id}).")
+    if report.failed and not allow_failures:
+        click.echo(f"Exit status 1: {len(report.failed)} files could not be read (see the problems table; "
+                   "--allow-failures to exit 0).", err=True)
+        raise click.exceptions.Exit(1)
 
 
 @main.command("fetch")

@@ -1,7 +1,9 @@
 """Ingestion: discover -> load -> extract -> store, one document at a time.
 
 Every file found is accounted for, in the report and in the `files` table of the run: it is
-*ingested*; a *duplicate* (the same content as another file of the run: stored once, both names
+*ingested*; *unchanged* (the same content, read by the same extractor version with the same
+manifest entry, as the document already stored from its location: not read again; `force` reads
+it all the same); a *duplicate* (the same content as another file of the run: stored once, both names
 recorded); *failed* (a problem row naming the file, the stage and a coded reason: unreadable,
 unsupported format, over a limit, a link outside the folders given or in a loop, a wrong manifest
 entry); or *skipped* because it is not a document (a manifest, gold answers, hidden files).
@@ -9,11 +11,20 @@ entry); or *skipped* because it is not a document (a manifest, gold answers, hid
 Each document is read in a worker process under the per-file `Limits` (time, memory, size, pages,
 zip entries): a file over a limit, or one that kills its worker, is reported and a fresh worker
 takes over, so one bad file never stops the run or loses another file. Each document is written
-in its own transaction, so nothing already stored is lost or left half-written.
+in its own transaction, so nothing already stored is lost or left half-written. With `atomic`, the
+run writes into a copy of the database (`DB.tmp-<pid>`) that replaces it (a rename) only when the
+run is complete: a reader never sees a half-written run, and a killed run leaves the previous
+database as it was.
+
+A document's *location* is its path within the folder given ("councils/kent/corporate_plan.txt",
+as shown to people; the file's own name when it was given directly): what identifies it from run
+to run (pipeline/store.py). Its row id stays the start of its content's SHA-256.
 """
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import hashlib
 import json
 import os
@@ -32,8 +43,8 @@ from pipeline.extract import extract
 from pipeline.loaders import SUFFIXES, Limits, LoadError, load
 from pipeline.manifest import Manifest, ManifestEntry, ManifestIssue, find_manifest, load_manifest, missing_files
 from pipeline.store import (
-    StoreError, clear_file_problems, finish_run, open_db, record_file, stable_id, start_run, store_extraction,
-    store_problems,
+    StoreError, clear_file_problems, finish_run, open_db, recover_hot_journal, record_file, stable_id, start_run,
+    store_extraction, store_problems,
 )
 from pipeline.workers import Failure, WorkerPool, peak_rss_megabytes
 from schemas.document import Document
@@ -41,6 +52,34 @@ from schemas.records import Council, DocumentInfo, Extraction, Problem
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CORPUS = PROJECT_ROOT / "corpus" / "documents"
+
+# The extractor version stored on each document: a stored document whose content and extractor
+# version are unchanged is not read again. It is EXTRACTOR_RELEASE (bump it by hand for a change
+# that the files below do not show, e.g. in `describe` in this module) and a digest of everything
+# that decides what is extracted from a file: the loaders, the extractors and their committed
+# model and vocabularies, the record schemas, the council register and the enrichment cues. Any
+# edit to those files therefore re-extracts every document on the next run.
+EXTRACTOR_RELEASE = "5"
+EXTRACTOR_INPUTS = ("extractors", "pipeline/loaders", "pipeline/extract.py", "schemas", "pipeline/councils.py",
+                    "pipeline/data", "pipeline/publish/enrich.py", "pipeline/publish/strength.yaml")
+_EXTRACTOR_VERSION: str | None = None
+
+
+def extractor_version() -> str:
+    """"<release>-<12 hex digits of the digest of EXTRACTOR_INPUTS>" (computed once per process)."""
+    global _EXTRACTOR_VERSION
+    if _EXTRACTOR_VERSION is None:
+        digest = hashlib.sha256()
+        for name in EXTRACTOR_INPUTS:
+            root = PROJECT_ROOT / name
+            files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+            for path in files:
+                if "__pycache__" in path.parts or path.suffix in {".pyc", ".pyo"} or not path.exists():
+                    continue
+                digest.update(path.relative_to(PROJECT_ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        _EXTRACTOR_VERSION = f"{EXTRACTOR_RELEASE}-{digest.hexdigest()[:12]}"
+    return _EXTRACTOR_VERSION
+
 SKIP_NAMES = {"readme.txt", "license.txt"}
 PERIOD = re.compile(r"\b((?:19|20)\d{2})\s*(?:[-–/]|to)\s*((?:19|20)?\d{2})\b")
 KINDS = [
@@ -83,7 +122,10 @@ class IngestError(ValueError):
 
 @dataclass
 class FileResult:
-    """What became of one file found: `outcome` is ingested, duplicate, failed or skipped."""
+    """What became of one file found: `outcome` is ingested, unchanged, duplicate, failed or skipped.
+    An ingested file's `change` says how its location's document changed: new (nothing stored
+    there before), changed (other content was), re-extracted (the same content, read again: a new
+    extractor version, a changed manifest entry, or --force)."""
 
     path: str
     source: str
@@ -99,6 +141,11 @@ class FileResult:
     seconds: float | None = None
     size: int | None = None
     retire: bool = False  # the worker that read it should make way for a fresh one
+    location: str | None = None  # where the document came from (see the module's docstring)
+    sha256: str | None = None
+    fingerprint: str | None = None
+    change: str | None = None  # ingested: new, changed or re-extracted
+    counts: dict[str, int] | None = None  # ingested or unchanged: priorities, actions, measures
 
     def __post_init__(self) -> None:
         if self.problem is not None:
@@ -118,10 +165,29 @@ class IngestReport:
     notes: list[str] = field(default_factory=list)  # about the run: manifest issues, repairs to the database
     run_id: str | None = None
     editions: list = field(default_factory=list)  # pipeline.editions.SeriesSummary of the councils this run touched
+    unchanged: list[FileResult] = field(default_factory=list)  # stored before, same content and extractor: not read
+    extractor_version: str | None = None
+    forced: bool = False
+    seconds: float | None = None
+    commitments_added: int = 0  # actions, by council and normalised text, in the database after but not before
+    commitments_removed: int = 0
+    _commitments_before: object = field(default=None, repr=False)
+
+    def changes(self, change: str) -> int:
+        """How many documents this run stored with this `change` (new, changed, re-extracted)."""
+        return sum(1 for r in self.files if r.outcome == "ingested" and r.change == change)
 
     def summary(self) -> dict[str, int]:
-        return {"found": len(self.files), "ingested": len(self.documents), "duplicates": len(self.duplicates),
-                "failed": len(self.failed), "skipped": len(self.skipped)}
+        return {"found": len(self.files), "ingested": len(self.documents), "unchanged": len(self.unchanged),
+                "duplicates": len(self.duplicates), "failed": len(self.failed), "skipped": len(self.skipped)}
+
+    def run_row(self) -> dict:
+        """The run's row in `runs` (beside its status, times and notes)."""
+        return {**self.summary(), "extractor_version": self.extractor_version, "forced": int(self.forced),
+                "seconds": round(self.seconds, 3) if self.seconds is not None else None,
+                "documents_new": self.changes("new"), "documents_changed": self.changes("changed"),
+                "documents_reextracted": self.changes("re-extracted"),
+                "commitments_added": self.commitments_added, "commitments_removed": self.commitments_removed}
 
 
 # --------------------------------------------------------------------------- discovery
@@ -424,28 +490,60 @@ def _content_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _duplicates(found: list[Found], limits: Limits) -> dict[str, str]:
-    """shown path -> shown path of the first file with the same content (files of equal size are
-    hashed; files over the size limit are not read)."""
-    by_size: dict[int, list[Found]] = {}
+def _hashes(found: list[Found], limits: Limits) -> dict[str, str]:
+    """shown path -> SHA-256 of the content, for every file that may be read (not empty, not over
+    the size limit, readable: the reader reports the others)."""
+    digests: dict[str, str] = {}
     for f in found:
         if 0 < f.size <= limits.max_megabytes * 1_000_000:  # empty files are each reported as empty
-            by_size.setdefault(f.size, []).append(f)
+            try:
+                digests[f.shown] = _content_hash(f.real)
+            except OSError:
+                continue
+    return digests
+
+
+def _duplicates(found: list[Found], digests: dict[str, str]) -> dict[str, str]:
+    """shown path -> shown path of the first file with the same content."""
     first: dict[str, str] = {}
     duplicate_of: dict[str, str] = {}
-    for group in by_size.values():
-        if len(group) < 2:
+    for f in found:
+        digest = digests.get(f.shown)
+        if digest is None:
             continue
-        for f in group:
-            try:
-                digest = _content_hash(f.real)
-            except OSError:
-                continue  # the reader reports it
-            if digest in first:
-                duplicate_of[f.shown] = first[digest]
-            else:
-                first[digest] = f.shown
+        if digest in first:
+            duplicate_of[f.shown] = first[digest]
+        else:
+            first[digest] = f.shown
     return duplicate_of
+
+
+def _locations(found: list[Found]) -> dict[str, str]:
+    """shown path -> the document's location: its path within the folder given, or (when two
+    folders given have one name, so that two files would share it) the file's absolute path."""
+    counts = collections.Counter(f.shown for f in found)
+    return {f.shown: f.shown if counts[f.shown] == 1 else str(f.path) for f in found}
+
+
+def fingerprint(sha256: str, version: str, entry: ManifestEntry | None, council: str | None) -> str:
+    """What a stored document was made from: its content, the extractor version, its manifest
+    entry and the --council given. The same fingerprint at the same location: nothing to redo."""
+    entry_json = entry.model_dump_json() if entry is not None else None
+    return stable_id(sha256, version, entry_json, council)
+
+
+def _unchanged(db, f: Found, location: str, digest: str, print_: str) -> FileResult | None:
+    """The outcome of a file whose document is already stored from `location` with the same
+    fingerprint, or None when it must be read."""
+    row = db.conn.execute(
+        "SELECT id, priorities_count, actions_count, measures_count FROM documents WHERE location = ? AND fingerprint = ?",
+        [location, print_]).fetchone()
+    if row is None:
+        return None
+    return FileResult(path=str(f.path), source=f.path.name, shown=f.shown, outcome="unchanged", document_id=row[0],
+                      size=f.size, location=location, sha256=digest, fingerprint=print_, seconds=0.0,
+                      note="unchanged since it was stored (same content and extractor version): not read again",
+                      counts={"priorities": row[1] or 0, "actions": row[2] or 0, "measures": row[3] or 0})
 
 
 def _manifests(found: list[Found], council: str | None) -> tuple[dict[str, ManifestEntry | ManifestIssue | None], list[ManifestIssue]]:
@@ -487,13 +585,19 @@ def ingest(
     limits: Limits | None = None,
     follow_links: bool = False,
     on_found: Callable[[int], None] | None = None,
+    force: bool = False,
+    atomic: bool = False,
 ) -> IngestReport:
     """Ingest files or folders (default: the bundled corpus) into the database at `db_path`.
 
     Every file is read in one of `workers` worker processes under `limits` (`max_megabytes` and
     `max_pages` override those two); `workers=0` reads in this process, without the time and
     memory limits (for debugging). `on_found(n)` is told how many files were found, and
-    `on_result` gets every file's `FileResult` as its outcome is known."""
+    `on_result` gets every file's `FileResult` as its outcome is known. A file already stored
+    with the same content, extractor version and manifest entry is *unchanged* and not read,
+    unless `force`. With `atomic`, the run builds into a copy of the database and renames it into
+    place when complete (see `atomic_database`)."""
+    started = time.monotonic()
     limits = limits or Limits()
     override = {k: v for k, v in (("max_megabytes", max_megabytes), ("max_pages", max_pages)) if v is not None}
     if override:
@@ -503,27 +607,114 @@ def ingest(
         raise IngestError("no files found (supported: " + ", ".join(sorted(SUFFIXES)) + ")")
     if council:
         register().resolve(council)  # fail before the run, not in the middle of it
-    report = IngestReport()
-    db = open_db(db_path, notes=report.notes)
-    report.run_id = stable_id(_now(), os.getpid(), db_path)
+    report = IngestReport(extractor_version=extractor_version(), forced=force)
+    with atomic_database(db_path, atomic, notes=report.notes) as write_path:
+        _ingest_into(write_path, db_path, found, report, council=council, workers=workers, limits=limits,
+                     on_result=on_result, on_found=on_found, force=force, started=started)
+    return report
+
+
+def _ingest_into(write_path, db_path, found: Survey, report: IngestReport, *, council, workers, limits, on_result, on_found,
+                 force, started) -> None:
+    db = open_db(write_path, notes=report.notes)
+    report.run_id = stable_id(_now(), os.getpid(), db_path, time.time_ns())  # two runs in one second differ
     start_run(db, report.run_id, _now())
     if on_found:
         on_found(len(found.documents) + len(found.others))
     status = "interrupted"
     try:
-        _run(db, db_path, found, report, council=council, workers=workers, limits=limits, on_result=on_result)
+        _run(db, write_path, found, report, council=council, workers=workers, limits=limits, on_result=on_result, force=force)
         _compare_editions(db, report)
+        _count_commitments(db, report)
         status = "finished"
     except StoreError:
         status = "failed"
         raise
     finally:
         _in_order(report, found.order)
+        report.seconds = time.monotonic() - started
         try:
-            finish_run(db, report.run_id, finished=_now(), status=status, counts=report.summary(), notes=report.notes)
+            finish_run(db, report.run_id, finished=_now(), status=status, counts=report.run_row(), notes=report.notes)
         except sqlite3.Error:
             pass  # the database is what failed; the error being raised says so
-    return report
+        finally:
+            db.conn.close()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_database(path: Path) -> None:
+    for name in (path, Path(f"{path}-journal"), Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            name.unlink()
+        except FileNotFoundError:
+            pass
+
+
+@contextlib.contextmanager
+def atomic_database(db_path: Path | str, atomic: bool = True, *, notes: list[str] | None = None):
+    """The path a run should write to. Not `atomic`: `db_path` itself. `atomic`: a copy of it,
+    `DB.tmp-<pid>` beside it (made with SQLite's backup API, so a consistent copy even while
+    another process reads it), renamed over `db_path` when the run completes; on an error the
+    copy is removed and `db_path` is untouched. Copies left by runs that were killed (their
+    process no longer exists) are removed first."""
+    if not atomic:
+        yield db_path
+        return
+    target = Path(db_path)
+    for left in target.parent.glob(f"{target.name}.tmp-*"):
+        pid = left.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+            _remove_database(left)
+            if notes is not None:
+                notes.append(f"{left.name}: the copy left by a run that was stopped (process {pid}) was removed")
+    temporary = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+    _remove_database(temporary)
+    try:
+        if target.exists():
+            note = recover_hot_journal(target)
+            if note and notes is not None:
+                notes.append(note)
+            source = sqlite3.connect(str(target))
+            copy = sqlite3.connect(str(temporary))
+            try:
+                source.backup(copy)
+            finally:
+                copy.close()
+                source.close()
+    except sqlite3.Error as exc:
+        _remove_database(temporary)
+        raise StoreError.of(exc, target, "copying the database for an atomic run") from exc
+    try:
+        yield temporary
+    except BaseException:
+        _remove_database(temporary)
+        raise
+    os.replace(temporary, target)  # the run is complete: readers now see it, all at once
+
+
+def _commitments(db) -> collections.Counter:
+    """Every commitment (action) in the database, by council and normalised text."""
+    return collections.Counter((code, " ".join((text or "").lower().split()))
+                               for code, text in db.conn.execute("SELECT council_code, text FROM actions"))
+
+
+def _count_commitments(db, report: IngestReport) -> None:
+    """Commitments added and removed by this run (nothing to count when no document was stored)."""
+    before = report._commitments_before
+    if before is None:
+        return
+    after = _commitments(db)
+    report.commitments_added = sum((after - before).values())
+    report.commitments_removed = sum((before - after).values())
 
 
 def _compare_editions(db, report: IngestReport) -> None:
@@ -553,9 +744,10 @@ def _in_order(report: IngestReport, order: dict[str, int]) -> None:
     report.failed = [r.problem for r in files if r.outcome == "failed"]
     report.duplicates = [r for r in files if r.outcome == "duplicate"]
     report.skipped = [r for r in files if r.outcome == "skipped"]
+    report.unchanged = [r for r in files if r.outcome == "unchanged"]
 
 
-def _run(db, db_path, found: Survey, report: IngestReport, *, council, workers, limits, on_result) -> None:
+def _run(db, db_path, found: Survey, report: IngestReport, *, council, workers, limits, on_result, force=False) -> None:
     # Duplicates wait for the file they copy, to point at its document (or say it was not stored).
     waiting: dict[str, list[FileResult]] = {}
     for outcome in found.others:
@@ -565,28 +757,46 @@ def _run(db, db_path, found: Survey, report: IngestReport, *, council, workers, 
             _account(db, db_path, outcome, report, on_result)
     entries, loose = _manifests(found.documents, council)
     report.notes.extend(str(issue) for issue in loose)  # kept with the run (runs.notes), shown by the CLI
-    copies = _duplicates(found.documents, limits)
+    digests = _hashes(found.documents, limits)
+    copies = _duplicates(found.documents, digests)
+    locations = _locations(found.documents)
+    version = report.extractor_version or extractor_version()
     tasks: list[Task] = []
+    known: dict[str, tuple[str, str | None, str | None]] = {}  # shown -> (location, sha256, fingerprint)
     for f in found.documents:
         if f.shown in copies:
             waiting.setdefault(copies[f.shown], []).append(FileResult(
                 path=str(f.path), source=f.path.name, shown=f.shown, outcome="duplicate", duplicate_of=copies[f.shown],
-                size=f.size, note="the same content as"))
+                size=f.size, note="the same content as", sha256=digests.get(f.shown)))
             continue
         entry = entries.get(f.shown)
         if isinstance(entry, ManifestIssue):
             _account(db, db_path, _failed(f.path, f.shown, entry.code, "manifest", entry.text), report, on_result, waiting)
             continue
+        location, digest = locations[f.shown], digests.get(f.shown)
+        print_ = fingerprint(digest, version, entry, council) if digest else None
+        known[f.shown] = (location, digest, print_)
+        if print_ and not force:
+            started = time.monotonic()
+            same = _unchanged(db, f, location, digest, print_)
+            if same is not None:
+                same.seconds = time.monotonic() - started
+                _account(db, db_path, same, report, on_result, waiting)
+                continue
         tasks.append(Task(path=str(f.path), shown=f.shown, size=f.size, council=council, entry=entry, limits=limits))
+
+    def account(result: FileResult) -> None:
+        result.location, result.sha256, result.fingerprint = known.get(result.shown, (None, None, None))
+        _account(db, db_path, result, report, on_result, waiting)
+
     if workers <= 0:
         for task in tasks:
-            _account(db, db_path, process_task(task), report, on_result, waiting)
-    else:
+            account(process_task(task))
+    elif tasks:
         with WorkerPool(process_task, size=min(workers, max(1, len(tasks))), memory_megabytes=limits.max_memory_megabytes,
                         seconds_for=lambda task, pages: task.limits.seconds_for(pages)) as pool:
             for task, outcome in pool.map(tasks):
-                result = outcome if isinstance(outcome, FileResult) else _failure_result(task, outcome)
-                _account(db, db_path, result, report, on_result, waiting)
+                account(outcome if isinstance(outcome, FileResult) else _failure_result(task, outcome))
     for copies_left in waiting.values():  # twins that were never read (cannot happen; accounted all the same)
         for duplicate in copies_left:
             _account(db, db_path, duplicate, report, on_result)
@@ -605,7 +815,7 @@ def _account(db, db_path, result: FileResult, report: IngestReport, on_result,
         on_result(result)
     for duplicate in (waiting or {}).pop(result.shown, []):
         same = "file (reached through a link)" if duplicate.note and "link" in duplicate.note else "content"
-        if result.outcome == "ingested":
+        if result.outcome in ("ingested", "unchanged"):
             duplicate.note = f"the same {same} as {result.shown}: stored once, under {result.source}"
         else:
             duplicate.note = f"the same {same} as {result.shown}, which was not stored ({result.outcome})"
@@ -618,12 +828,19 @@ def _file_row(result: FileResult, run_id: str | None) -> dict:
     return {"id": stable_id("file", os.path.abspath(result.path)), "path": result.shown, "name": result.source,
             "outcome": result.outcome, "document_id": result.document_id, "duplicate_of": result.duplicate_of,
             "reason": reason, "size": result.size, "seconds": round(result.seconds, 3) if result.seconds is not None else None,
-            "run_id": run_id}
+            "run_id": run_id, "sha256": result.sha256}
+
+
+NO_COUNCIL = ("the council could not be determined (no manifest entry names it, --council was not given, and no "
+              "council of the register is named on its first pages): stored without a council; add it to a "
+              "manifest.yaml beside the file (council: ...) or pass --council")
 
 
 def _store(db, result: FileResult, report: IngestReport) -> None:
     if result.outcome == "skipped":
         report.skipped.append(result)
+    elif result.outcome == "unchanged":
+        report.unchanged.append(result)
     elif result.outcome == "duplicate":
         report.duplicates.append(result)
     elif result.problem is not None:
@@ -634,11 +851,30 @@ def _store(db, result: FileResult, report: IngestReport) -> None:
         clear_file_problems(db, result.source, result.shown)
         extraction = result.extraction
         real = os.path.realpath(result.path)
-        result.document_id = store_extraction(db, extraction, council=result.council, path=real, warnings=result.warnings)
+        if report._commitments_before is None:  # the first document this run stores: what was there before
+            report._commitments_before = _commitments(db)
+        result.change = _change(db, extraction, result.location, real)
+        result.document_id = store_extraction(db, extraction, council=result.council, path=real, warnings=result.warnings,
+                                              location=result.location, extractor_version=report.extractor_version,
+                                              fingerprint=result.fingerprint)
+        if result.council is None:
+            result.note = NO_COUNCIL
         report.documents.append(result.source)
         report.pages += extraction.document.pages or 0
-        report.counts[result.source] = {
+        result.counts = {
             "priorities": len(extraction.priorities),
             "actions": len(extraction.actions),
             "measures": len(extraction.measures),
         }
+        report.counts[result.source] = result.counts
+
+
+def _change(db, extraction: Extraction, location: str | None, real: str) -> str:
+    """new, changed or re-extracted: what storing this document does to what its location held."""
+    document_id = (extraction.document.sha256 or stable_id(extraction.document.source))[:16]
+    if db.conn.execute("SELECT 1 FROM documents WHERE id = ?", [document_id]).fetchone():
+        return "re-extracted"
+    if db.conn.execute("SELECT 1 FROM documents WHERE (location IS NOT NULL AND location = ?) OR path = ?",
+                       [location, real]).fetchone():
+        return "changed"
+    return "new"

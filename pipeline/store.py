@@ -1,8 +1,15 @@
 """The SQLite store, through sqlite-utils.
 
-- Stable ids: a document's id is the start of its content's SHA-256; a record's id hashes the
-  document id, the record kind and its identifying text, so the same document and text give the
-  same id on every run.
+- Stable ids: a document's id is the start of its content's SHA-256 (the first 16 hex digits;
+  `stable_id(source)` only for a document without one); a record's id hashes the document id, the
+  record kind and its identifying text, so the same document and text give the same id on every
+  run, in any database.
+- Identity: a document is *identified* by where it came from, its `location` (the path within the
+  folder given, as `ingest` shows it: "councils/kent/corporate_plan.txt"), not by its bare file
+  name: a document stored at a location replaces the older content stored at that location (or
+  from the same file on disk), so two plans called corporate_plan.txt in two councils' folders
+  are two documents, and a re-published plan replaces its previous content. Its source URL, when
+  a manifest gives one, is kept in `source_url`.
 - Idempotent: a document is written in one transaction that first removes whatever the database
   held for it (and for an older edition of the same file), so ingesting twice changes nothing
   and a failure part-way leaves the previous state intact.
@@ -175,11 +182,36 @@ FROM sources
 GROUP BY council_code, series_key"""
 
 
+def _incremental_v5(db: sqlite_utils.Database) -> None:
+    """Migration 5: incremental runs and stable identities. Each document row says where it came
+    from (`location`: its path within the folder given) and what read it (`extractor_version`),
+    and holds the `fingerprint` (content, extractor version, manifest entry, --council) that lets
+    the next run skip it when nothing changed. Each run records the extractor version, files found
+    unchanged, what changed (documents new / changed / re-extracted; commitments added / removed)
+    and its time; each file row its content hash."""
+    documents = db["documents"]
+    for column in ("location", "extractor_version", "fingerprint"):
+        if column not in documents.columns_dict:
+            documents.add_column(column, str)
+    documents.create_index(["location"], if_not_exists=True)
+    runs = db["runs"]
+    for column, kind in (("unchanged", int), ("extractor_version", str), ("forced", int), ("seconds", float),
+                         ("documents_new", int), ("documents_changed", int), ("documents_reextracted", int),
+                         ("commitments_added", int), ("commitments_removed", int)):
+        if column not in runs.columns_dict:
+            runs.add_column(column, kind)
+    if "sha256" not in db["files"].columns_dict:
+        db["files"].add_column("sha256", str)
+
+
 # 2: themes (theme_matches, a themes column), strength, SMART flags, progress, source notes, and
 # full-text search over each record's own text (pipeline/publish/enrich.py).
 # 3: accounting (files, runs, problems.path).
 # 4: sources, fetches and the coverage view (pipeline/fetch.py).
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_v1, enrich.create_schema, _accounting_v3, _sources_v4]
+# 5: incremental runs: documents.location / extractor_version / fingerprint, more run counts.
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _create_v1, enrich.create_schema, _accounting_v3, _sources_v4, _incremental_v5,
+]
 
 
 # How long a write waits for another process's lock before giving up (milliseconds).
@@ -349,15 +381,23 @@ def store_extraction(
     council: Council | None,
     path: str | None = None,
     warnings: tuple[str, ...] = (),
+    location: str | None = None,
+    extractor_version: str | None = None,
+    fingerprint: str | None = None,
 ) -> str:
-    """Write one document's records, replacing what was there. Returns the document id."""
+    """Write one document's records, replacing what was there. Returns the document id.
+
+    `path` is the file on disk; `location` where the document came from (see the module's
+    docstring); `extractor_version` and `fingerprint` let the next run skip it when unchanged."""
     info = extraction.document
     document_id = (info.sha256 or stable_id(info.source))[:16]
     with db.conn:  # one transaction: all or nothing
-        # An older edition of the same file: the same path (or, without paths, the same name).
+        # Older content of the same document: the same location, or the same file on disk (or,
+        # without either, the same name).
         stale = [r[0] for r in db.conn.execute(
-            "SELECT id FROM documents WHERE id != ? AND (path = ? OR (source = ? AND (path IS NULL OR ? IS NULL)))",
-            [document_id, path, info.source, path])]
+            "SELECT id FROM documents WHERE id != ? AND ((location IS NOT NULL AND location = ?) OR path = ? "
+            "OR (source = ? AND (path IS NULL OR ? IS NULL) AND (location IS NULL OR ? IS NULL)))",
+            [document_id, location, path, info.source, path, location])]
         for old in stale:
             _delete_document(db, old)
         _delete_document(db, document_id)
@@ -371,6 +411,7 @@ def store_extraction(
                 "format": info.format, "pages": info.pages, "sha256": info.sha256, "source_url": info.source_url,
                 "path": path, "priorities_count": len(extraction.priorities), "actions_count": len(extraction.actions),
                 "measures_count": len(extraction.measures), "warnings": json.dumps(list(warnings)) if warnings else None,
+                "location": location, "extractor_version": extractor_version, "fingerprint": fingerprint,
             }
         )
         priority_ids = _unique_ids((document_id, "priority"), ((p.level, p.number) for p in extraction.priorities))

@@ -36,7 +36,7 @@ def test_unreadable_file_is_named_in_the_output_and_the_run_goes_on(tmp_path):
     bad.write_bytes(b"")
     good = BUNDLED_CORPUS / "bcp_brighter_futures.txt"
     result = CliRunner().invoke(main, ["ingest", str(bad), str(good), "--db", str(tmp_path / "y.db")])
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # a file could not be read (issue 12)
     assert "broken.txt" in result.output and "empty" in result.output
     assert "1 documents ingested" in result.output and "1 could not be read" in result.output
 
@@ -74,7 +74,7 @@ def test_files_over_the_size_and_page_limits_are_named_and_skipped(tmp_path):
     small.write_text("Our priorities\n\nWe will:\n  • improve school attendance by March 2026\n", encoding="utf-8")
     db = tmp_path / "limits.db"
     result = CliRunner().invoke(main, ["ingest", str(long_pdf), str(big), str(small), "--db", str(db),
-                                       "--council", "Kent", "--max-pages", "2", "--max-mb", "0.005"])
+                                       "--council", "Kent", "--max-pages", "2", "--max-mb", "0.005", "--allow-failures"])
     assert result.exit_code == 0, result.output
     assert "long.pdf" in result.output and "3 pages, over the limit of 2" in result.output
     assert "big.txt" in result.output and "over the limit of 0.005 MB" in result.output

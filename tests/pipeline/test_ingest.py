@@ -70,7 +70,7 @@ def test_a_failure_while_storing_loses_nothing_already_stored(tmp_path, monkeypa
 
     monkeypatch.setattr(store, "_unique_ids", fail_on_measures)
     with pytest.raises(RuntimeError):
-        ingest([BUNDLED_CORPUS / "bcp_brighter_futures.txt"], db_path)
+        ingest([BUNDLED_CORPUS / "bcp_brighter_futures.txt"], db_path, force=True)  # force: unchanged files are not read
     assert dump(db_path) == before
 
 
@@ -400,7 +400,7 @@ def test_the_command_line_goes_on_past_a_missing_path_and_names_it(tmp_path):
 
     result = CliRunner().invoke(main, ["ingest", str(tmp_path / "nope.pdf"), str(tmp_path / "plan.txt"), "--db",
                                        str(tmp_path / "c.db"), "--council", "Kent", "--max-seconds", "60"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # a file failed: exit status 1 (issue 12)
     assert "nope.pdf" in result.output and "[E305] no such file or folder" in result.output
     assert "1 documents ingested" in result.output and "1 could not be read" in result.output
 
@@ -489,7 +489,8 @@ def test_a_full_disk_stops_the_run_with_a_named_error_and_keeps_what_was_stored(
     for doc_id, actions in conn.execute("SELECT id, actions_count FROM documents"):
         assert conn.execute("SELECT count(*) FROM actions WHERE document_id = ?", [doc_id]).fetchone()[0] == actions
     monkeypatch.undo()
-    assert len(ingest([BUNDLED_CORPUS], path).documents) == 5
+    report = ingest([BUNDLED_CORPUS], path)  # the documents stored before the disk filled are unchanged
+    assert len(report.documents) + len(report.unchanged) == 5
 
 
 def test_kill_minus_9_during_a_run_leaves_a_database_that_the_next_run_completes(tmp_path):
@@ -514,7 +515,7 @@ def test_kill_minus_9_during_a_run_leaves_a_database_that_the_next_run_completes
         assert conn.execute("SELECT count(*) FROM actions WHERE document_id = ?", [doc_id]).fetchone()[0] == actions
     conn.close()
     report = ingest([BUNDLED_CORPUS], path)
-    assert len(report.documents) == 5
+    assert len(report.documents) + len(report.unchanged) == 5  # those stored before the kill are unchanged
     assert dump(path) == dump_fresh(tmp_path)
 
 
