@@ -116,9 +116,17 @@ def _metadata(pdf: pdfium.PdfDocument) -> dict[str, str]:
 # --------------------------------------------------------------------------- pass one
 
 
-def _size_histogram(chars, bold: bool) -> Counter:
-    """Character count by font size, to the half point, of the regular (or the bold) text."""
-    return Counter(round(c.size * 2) / 2 for c in chars if c.bold == bold and c.text.strip())
+def _size_histograms(chars) -> tuple[Counter, Counter]:
+    """Character count by font size, to the half point, of the regular and of the bold text
+    (visible characters only), in one pass."""
+    regular: dict[float, int] = {}
+    bold: dict[float, int] = {}
+    for c in chars:
+        if c.text.strip():
+            counts = bold if c.bold else regular
+            size = round(c.size * 2) / 2
+            counts[size] = counts.get(size, 0) + 1
+    return Counter(regular), Counter(bold)
 
 
 def body_size(regular: Counter, bold: Counter) -> float:
@@ -150,8 +158,7 @@ def analyse_page(objects: PageObjects) -> PageLayout:
         if loose:
             tables = loose
             text = text.without([t.bbox for t in tables])
-    sizes = _size_histogram(text.chars, False)
-    bold_sizes = _size_histogram(text.chars, True)
+    sizes, bold_sizes = _size_histograms(text.chars)
     chars = with_drawn_bullets(list(text.chars), objects.fills)
     boxes = [(f.x0, f.top, f.x1, f.bottom) for f in objects.fills] + list(objects.frames)
     notes: list[str] = []

@@ -11,6 +11,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from pipeline.loaders.pdf_objects import Char
 
@@ -111,12 +112,25 @@ def strip_bullet(text: str) -> str:
 
 
 def dominant(values: list[float]) -> float:
-    """The most common value (the first one seen among ties)."""
-    return Counter(values).most_common(1)[0][0] if values else 0.0
+    """The most common value (the first one seen among ties).
+
+    >>> dominant([10.0, 12.0, 12.0, 10.0]), dominant([9.5, 9.5]), dominant([])
+    (10.0, 9.5, 0.0)
+    """
+    if not values:
+        return 0.0
+    first = values[0]
+    if values.count(first) == len(values):  # one value throughout: the common case, without counting
+        return first
+    return Counter(values).most_common(1)[0][0]
+
+
+_X0 = attrgetter("x0")
+_BOTTOM = attrgetter("bottom")
 
 
 def line_from_chars(chars: list[Char], column: int = 0) -> Line:
-    chars = sorted(chars, key=lambda c: c.x0)
+    chars = sorted(chars, key=_X0)
     parts: list[str] = []
     prev: Char | None = None
     for c in chars:
@@ -127,19 +141,37 @@ def line_from_chars(chars: list[Char], column: int = 0) -> Line:
         parts.append(c.text)
         prev = c
     visible = [c for c in chars if c.text != " "] or chars
-    sizes = [round(c.size * 2) / 2 for c in visible]
-    bold_share = sum(1 for c in visible if c.bold) / len(visible)
+    # One pass for the extent, sizes, weight and baselines (the same values as min / max /
+    # sum over the characters one property at a time).
+    first = visible[0]
+    x0, top, x1, bottom = first.x0, first.top, first.x1, first.bottom
+    sizes: list[float] = []
+    baselines: list[float] = []
+    bold_count = 0
+    for c in visible:
+        if c.x0 < x0:
+            x0 = c.x0
+        if c.top < top:
+            top = c.top
+        if c.x1 > x1:
+            x1 = c.x1
+        if c.bottom > bottom:
+            bottom = c.bottom
+        if c.bold:
+            bold_count += 1
+        sizes.append(round(c.size * 2) / 2)
+        baselines.append(round(c.bottom, 1))
     return Line(
         chars=chars,
         text=fold_whitespace("".join(parts)),
-        x0=min(c.x0 for c in visible),
-        top=min(c.top for c in visible),
-        x1=max(c.x1 for c in visible),
-        bottom=max(c.bottom for c in visible),
+        x0=x0,
+        top=top,
+        x1=x1,
+        bottom=bottom,
         size=dominant(sizes),
-        bold=bold_share >= 0.7,
+        bold=bold_count / len(visible) >= 0.7,
         column=column,
-        baseline=dominant([round(c.bottom, 1) for c in visible]),
+        baseline=dominant(baselines),
     )
 
 
@@ -149,7 +181,7 @@ def group_lines(chars: list[Char] | tuple[Char, ...], column: int = 0) -> list[L
     visible = [c for c in chars if c.text.strip() or c.text == " "]
     if not visible:
         return []
-    ordered = sorted(visible, key=lambda c: c.bottom)
+    ordered = sorted(visible, key=_BOTTOM)
     groups: list[list[Char]] = []
     current: list[Char] = []
     ref_bottom = 0.0
@@ -180,7 +212,7 @@ def _attach_scripts(groups: list[list[Char]]) -> list[list[Char]]:
     as a line of their own: put them back into the line they overlap."""
     if len(groups) < 2:
         return groups
-    spans = [(min(c.top for c in g), max(c.bottom for c in g), max(c.size for c in g)) for g in groups]
+    spans = [_span(g) for g in groups]
     out: list[list[Char]] = []
     skip = set()
     for i, group in enumerate(groups):
@@ -201,6 +233,20 @@ def _attach_scripts(groups: list[list[Char]]) -> list[list[Char]]:
         else:
             out[-1] = out[-1] + group
     return out
+
+
+def _span(group: list[Char]) -> tuple[float, float, float]:
+    """Top, bottom and largest size of a group of characters (as min / max over each would give)."""
+    first = group[0]
+    top, bottom, size = first.top, first.bottom, first.size
+    for c in group:
+        if c.top < top:
+            top = c.top
+        if c.bottom > bottom:
+            bottom = c.bottom
+        if c.size > size:
+            size = c.size
+    return top, bottom, size
 
 
 def with_drawn_bullets(chars: list[Char], shapes) -> list[Char]:

@@ -82,11 +82,15 @@ class PageObjects:
         if not boxes:
             return self
 
-        def outside(c: Char) -> bool:
+        kept = []
+        for c in self.chars:
             x, y = (c.x0 + c.x1) / 2, (c.top + c.bottom) / 2
-            return not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
-
-        return replace(self, chars=tuple(c for c in self.chars if outside(c)))
+            for b in boxes:
+                if b[0] <= x <= b[2] and b[1] <= y <= b[3]:
+                    break
+            else:
+                kept.append(c)
+        return replace(self, chars=tuple(kept))
 
 
 def hex_colour(r: float, g: float, b: float) -> str:
@@ -165,7 +169,57 @@ _text_object_address = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes
 )
 
 
+def _by_address(name: str, restype, *argtypes):
+    """A PDFium function called with plain integer addresses (handles and out-parameters) rather
+    than pypdfium2's typed pointers: the same C function, without building and checking a ctypes
+    pointer object for every argument and result. A NULL result comes back as None."""
+    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value)
+
+
+_P, _I = ctypes.c_void_p, ctypes.c_int
+_page_get_object = _by_address("FPDFPage_GetObject", _P, _P, _I)
+_obj_get_type = _by_address("FPDFPageObj_GetType", _I, _P)
+_obj_get_bounds = _by_address("FPDFPageObj_GetBounds", _I, _P, _P, _P, _P, _P)
+_obj_get_matrix = _by_address("FPDFPageObj_GetMatrix", _I, _P, _P)
+_obj_get_fill_color = _by_address("FPDFPageObj_GetFillColor", _I, _P, _P, _P, _P, _P)
+_obj_has_transparency = _by_address("FPDFPageObj_HasTransparency", _I, _P)
+_form_count_objects = _by_address("FPDFFormObj_CountObjects", _I, _P)
+_form_get_object = _by_address("FPDFFormObj_GetObject", _P, _P, ctypes.c_ulong)
+_path_count_segments = _by_address("FPDFPath_CountSegments", _I, _P)
+_path_get_segment = _by_address("FPDFPath_GetPathSegment", _P, _P, _I)
+_path_get_draw_mode = _by_address("FPDFPath_GetDrawMode", _I, _P, _P, _P)
+_segment_get_point = _by_address("FPDFPathSegment_GetPoint", _I, _P, _P, _P)
+_segment_get_type = _by_address("FPDFPathSegment_GetType", _I, _P)
+_segment_get_close = _by_address("FPDFPathSegment_GetClose", _I, _P)
+_PATH, _TEXT, _FORM, _IMAGE = (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_FORM,
+                               pdfium_c.FPDF_PAGEOBJ_IMAGE)
+_MOVETO, _LINETO = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO
+
+
+def path_segments(obj: int, n: int) -> tuple[list[float], list[float], list[int], list[int]]:
+    """The first `n` segments of a path object (by address), in bulk: their points' x and y (path
+    space, float32 widened to Python floats; None where PDFium gives no point), types and addresses
+    (for `FPDFPathSegment_GetClose`)."""
+    segments = [_path_get_segment(obj, i) for i in range(n)]
+    points = (ctypes.c_float * (2 * n))()
+    base = ctypes.addressof(points)
+    get_point = _segment_get_point
+    ok = [get_point(seg, base + 8 * i, base + 8 * i + 4) for i, seg in enumerate(segments)]
+    flat = points[:]
+    xs, ys = flat[0::2], flat[1::2]
+    if not all(ok):
+        for i, done in enumerate(ok):
+            if not done:
+                xs[i] = ys[i] = None
+    get_type = _segment_get_type
+    return xs, ys, [get_type(seg) for seg in segments], segments
+
+
+_text_obj_get_font = _by_address("FPDFTextObj_GetFont", _P, _P)
+
+
 def _font_info(text_obj) -> tuple[str, bool]:
+    """The font name (subset prefix dropped) and whether it is bold, of a text object's font."""
     font = pdfium_c.FPDFTextObj_GetFont(text_obj)
     name = ""
     weight = -1
@@ -227,9 +281,48 @@ def _all_text(tp, count: int) -> str | None:
     return text if len(text) == count else None
 
 
+# FPDFText_GetLooseCharBox with plain addresses: the boxes of a whole page are written into one
+# float array (see `char_boxes`), without a ctypes structure per call.
+_loose_char_box = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)(
+    ctypes.cast(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_void_p).value
+)
+
+
+def text_objects(tp, count: int) -> list[int | None]:
+    """The address of the text object each of a text page's first `count` characters comes from
+    (None for characters PDFium generated: spaces and line breaks)."""
+    address = ctypes.cast(tp, ctypes.c_void_p).value
+    get = _text_object_address
+    return [get(address, i) for i in range(count)]
+
+
+def char_boxes(tp, count: int) -> tuple[list, list, list, list]:
+    """The loose boxes of a text page's first `count` characters in PDF user space, as four lists:
+    left, top, right, bottom. The same numbers as `FPDFText_GetLooseCharBox` one character at a
+    time (float32 values widened to Python floats), read in bulk."""
+    if count <= 0:
+        return [], [], [], []
+    address = ctypes.cast(tp, ctypes.c_void_p).value
+    values = (ctypes.c_float * (4 * count))()
+    base = ctypes.addressof(values)
+    get = _loose_char_box
+    ok = [get(address, i, base + 16 * i) for i in range(count)]
+    flat = values[:]
+    lefts, tops, rights, bottoms = flat[0::4], flat[1::4], flat[2::4], flat[3::4]
+    if not all(ok):  # PDFium did not give a box: None, for the caller to decide
+        for i, done in enumerate(ok):
+            if not done:
+                lefts[i] = tops[i] = rights[i] = bottoms[i] = None
+    return lefts, tops, rights, bottoms
+
+
 def read_chars(page: pdfium.PdfPage, frame: _Frame, hidden: set[int] = frozenset()) -> tuple[list[Char], int]:
     """The page's upright characters (generated spaces and line breaks dropped, overprints and
-    text objects in `hidden` removed) and the number of characters set at an angle."""
+    text objects in `hidden` removed) and the number of characters set at an angle.
+
+    The characters' text, text objects and boxes are read for the whole page first, in bulk
+    (`_all_text`, `text_objects`, `char_boxes`); PDFium is asked about a text object (size, font,
+    angle, clip) once, at its first character."""
     textpage = page.get_textpage()
     try:
         tp = textpage.raw
@@ -237,28 +330,32 @@ def read_chars(page: pdfium.PdfPage, frame: _Frame, hidden: set[int] = frozenset
         if count <= 0:
             return [], 0
         text_all = _all_text(tp, count)
-        rect = pdfium_c.FS_RECTF()
+        keys = text_objects(tp, count)
+        lefts, tops, rights, bottoms = char_boxes(tp, count)
         matrix = pdfium_c.FS_MATRIX()
-        rect_ref = ctypes.byref(rect)
         matrix_ref = ctypes.byref(matrix)
         get_unicode = pdfium_c.FPDFText_GetUnicode
-        get_box = pdfium_c.FPDFText_GetLooseCharBox
-        tp_address = ctypes.cast(tp, ctypes.c_void_p).value
-        objects: dict = {}  # text object address -> (size, bold, font, upright)
+        objects: dict = {}  # text object address -> (size, bold, font, upright, clip)
+        fonts: dict = {}  # font address -> (name, bold)
         chars: list[Char] = []
+        append = chars.append
         seen: set = set()
+        seen_add = seen.add
         rotated = 0
         point = frame.point
         rotation = frame.rotation
         upright_page = rotation == 0
         page_x0, page_y1 = frame.x0, frame.y1
+        hyphens = HYPHEN_CODES
+        # PDFium's box of the last character asked about: kept when it gives none for one.
+        left = right = rtop = rbottom = 0.0
         for i in range(count):
-            key = _text_object_address(tp_address, i)
+            key = keys[i]
             if not key or key in hidden:  # generated by PDFium (spaces, line breaks), or painted over
                 continue
             code = ord(text_all[i]) if text_all is not None else get_unicode(tp, i)
-            if code in HYPHEN_CODES:
-                text = HYPHEN_CODES[code]
+            if code in hyphens:
+                text = hyphens[code]
             elif code < 32 or 0xFFF0 <= code:
                 continue
             else:
@@ -271,14 +368,18 @@ def read_chars(page: pdfium.PdfPage, frame: _Frame, hidden: set[int] = frozenset
                 angle = math.degrees(math.atan2(matrix.b, matrix.a))
                 upright = abs(((angle + rotation + 180) % 360) - 180) < 5
                 handle = ctypes.cast(ctypes.c_void_p(key), pdfium_c.FPDF_PAGEOBJECT)
-                name, bold = _font_info(handle)
+                font = _text_obj_get_font(key)  # fonts are shared: each asked about once a page
+                info = fonts.get(font)
+                if info is None:
+                    info = fonts[font] = _font_info(handle)
+                name, bold = info
                 props = objects[key] = (round(size, 2), bold, name, upright, _clip_box(handle))
-            if not props[3]:
+            size, bold, name, upright, clip = props
+            if not upright:
                 rotated += 1
                 continue
-            get_box(tp, i, rect_ref)
-            left, right, rtop, rbottom = rect.left, rect.right, rect.top, rect.bottom
-            clip = props[4]
+            if lefts[i] is not None:
+                left, right, rtop, rbottom = lefts[i], rights[i], tops[i], bottoms[i]
             if clip is not None:
                 cx, cy = (left + right) / 2, (rtop + rbottom) / 2
                 if not (clip[0] - 1 <= cx <= clip[2] + 1 and clip[1] - 1 <= cy <= clip[3] + 1):
@@ -294,20 +395,29 @@ def read_chars(page: pdfium.PdfPage, frame: _Frame, hidden: set[int] = frozenset
                 dedupe = (text, int(x0 + 0.5), int(top + 0.5))
                 if dedupe in seen:
                     continue
-                seen.add(dedupe)
-            chars.append(Char(text, x0, top, x1, bottom, props[0], props[1], props[2]))
+                seen_add(dedupe)
+            append(Char(text, x0, top, x1, bottom, size, bold, name))
         return chars, rotated
     finally:
         textpage.close()
 
 
-def _colour(obj, getter) -> str | None:
-    r, g, b, a = (ctypes.c_uint() for _ in range(4))
-    if not getter(obj, ctypes.byref(r), ctypes.byref(g), ctypes.byref(b), ctypes.byref(a)):
+_RGBA = ctypes.c_uint * 4
+_BOUNDS = ctypes.c_float * 4
+
+
+def _fill_colour(obj: int, rgba=None) -> str | None:
+    """A page object's (by address) fill colour as '#rrggbb'; None when it has none or it is
+    wholly transparent. `rgba` is scratch space (four unsigned ints), for reuse."""
+    if rgba is None:
+        rgba = _RGBA()
+    base = ctypes.addressof(rgba)
+    if not _obj_get_fill_color(obj, base, base + 4, base + 8, base + 12):
         return None
-    if a.value == 0:
+    r, g, b, a = rgba
+    if a == 0:
         return None
-    return "#%02x%02x%02x" % (r.value, g.value, b.value)
+    return "#%02x%02x%02x" % (r, g, b)
 
 
 class _GraphicsReader:
@@ -321,10 +431,15 @@ class _GraphicsReader:
         self.images = 0
         self.segments = 0
         self._m = pdfium_c.FS_MATRIX()
-        self._x = ctypes.c_float()
-        self._y = ctypes.c_float()
+        self._m_address = ctypes.addressof(self._m)
+        # The last point read from a path: PDFium leaves its out-parameters alone when it has
+        # no point to give, and the reader then goes on with this one.
+        self._last_point = (0.0, 0.0)
         self._fillmode = ctypes.c_int()
         self._stroke = ctypes.c_int()
+        self._mode_addresses = (ctypes.addressof(self._fillmode), ctypes.addressof(self._stroke))
+        self._rgba = _RGBA()
+        self._bounds = _BOUNDS()
         self._pending: list[FilledRect] = []
         # Painting order, to find text painted over by a later opaque box (hidden from a reader).
         self._order = 0
@@ -337,29 +452,32 @@ class _GraphicsReader:
         self._opaque: list[tuple[int, tuple]] = []
 
     def read(self, objects, ctm: tuple, depth: int = 0) -> None:
+        """Read page objects, given by address (see `_by_address`), painted under `ctm`."""
+        get_type = _obj_get_type
         for obj in objects:
             self._order += 1
-            kind = pdfium_c.FPDFPageObj_GetType(obj)
-            if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            kind = get_type(obj)
+            if kind == _PATH:
                 if self.segments < MAX_PAGE_SEGMENTS:
                     self._path(obj, ctm)
                 else:
                     self._outline(obj, ctm)
-            elif kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+            elif kind == _TEXT:
                 if depth == 0:
                     self._text(obj)
-            elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+            elif kind == _FORM:
                 sub = _mul(self._matrix(obj), ctm)
-                n = pdfium_c.FPDFFormObj_CountObjects(obj)
-                self.read((pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(n)), sub, depth + 1)
-            elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+                n = _form_count_objects(obj)
+                self.read([_form_get_object(obj, i) for i in range(n)], sub, depth + 1)
+            elif kind == _IMAGE:
                 self.images += 1
 
-    def _text(self, obj) -> None:
-        l, b, r, t = (ctypes.c_float() for _ in range(4))
-        if pdfium_c.FPDFPageObj_GetBounds(obj, ctypes.byref(l), ctypes.byref(b), ctypes.byref(r), ctypes.byref(t)):
-            box = self.frame.box(l.value, b.value, r.value, t.value)
-            self._texts.append((ctypes.cast(obj, ctypes.c_void_p).value, self._order, box))
+    def _text(self, obj: int) -> None:
+        bounds = self._bounds
+        base = ctypes.addressof(bounds)
+        if _obj_get_bounds(obj, base, base + 4, base + 8, base + 12):
+            l, b, r, t = bounds
+            self._texts.append((obj, self._order, self.frame.box(l, b, r, t)))
 
     def hidden_texts(self) -> set[int]:
         """Addresses of text objects wholly under an opaque box painted after them."""
@@ -373,39 +491,51 @@ class _GraphicsReader:
                     break
         return hidden
 
-    def _matrix(self, obj) -> tuple:
+    def _matrix(self, obj: int) -> tuple:
         m = self._m
-        if not pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
+        if not _obj_get_matrix(obj, self._m_address):
             return (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
         return (m.a, m.b, m.c, m.d, m.e, m.f)
 
-    def _path(self, obj, ctm: tuple) -> None:
-        n = pdfium_c.FPDFPath_CountSegments(obj)
+    def _path(self, obj: int, ctm: tuple) -> None:
+        n = _path_count_segments(obj)
         if n <= 1 or n > MAX_PATH_SEGMENTS:
             return
         self.segments += n
         a, b, c, d, e, f = _mul(self._matrix(obj), ctm)
-        point = self.frame.point
-        x_ref, y_ref = ctypes.byref(self._x), ctypes.byref(self._y)
+        xs, ys, types, segments = path_segments(obj, n)
+        if None in xs:  # no point for a segment: PDFium left the last one read in place
+            last_x, last_y = self._last_point
+            for i in range(n):
+                if xs[i] is None:
+                    xs[i], ys[i] = last_x, last_y
+                last_x, last_y = xs[i], ys[i]
+        self._last_point = (xs[-1], ys[-1])
+        frame = self.frame
         subpaths: list[list[tuple[float, float, bool]]] = []
+        current: list[tuple[float, float, bool]] | None = None
+        get_close = _segment_get_close
+        if frame.rotation == 0:  # the common case, without the general transform (`_Frame.point`)
+            fx0, fy1 = frame.x0, frame.y1
+            points = [(a * x + c * y + e - fx0, fy1 - (b * x + d * y + f)) for x, y in zip(xs, ys)]
+        else:
+            point = frame.point
+            points = [point(a * x + c * y + e, b * x + d * y + f) for x, y in zip(xs, ys)]
         for i in range(n):
-            seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
-            pdfium_c.FPDFPathSegment_GetPoint(seg, x_ref, y_ref)
-            x, y = self._x.value, self._y.value
-            px, py = point(a * x + c * y + e, b * x + d * y + f)
-            seg_type = pdfium_c.FPDFPathSegment_GetType(seg)
-            if seg_type == pdfium_c.FPDF_SEGMENT_MOVETO or not subpaths:
-                subpaths.append([(px, py, True)])
+            px, py = points[i]
+            seg_type = types[i]
+            if seg_type == _MOVETO or current is None:
+                current = [(px, py, True)]
+                subpaths.append(current)
             else:
-                straight = seg_type == pdfium_c.FPDF_SEGMENT_LINETO
-                subpaths[-1].append((px, py, straight))
-                if pdfium_c.FPDFPathSegment_GetClose(seg):
-                    start = subpaths[-1][0]
-                    subpaths[-1].append((start[0], start[1], True))
-        pdfium_c.FPDFPath_GetDrawMode(obj, ctypes.byref(self._fillmode), ctypes.byref(self._stroke))
+                current.append((px, py, seg_type == _LINETO))
+                if get_close(segments[i]):
+                    start = current[0]
+                    current.append((start[0], start[1], True))
+        _path_get_draw_mode(obj, *self._mode_addresses)
         filled = self._fillmode.value != 0
-        fill = _colour(obj, pdfium_c.FPDFPageObj_GetFillColor) if filled else None
-        opaque = fill is not None and not pdfium_c.FPDFPageObj_HasTransparency(obj)
+        fill = _fill_colour(obj, self._rgba) if filled else None
+        opaque = fill is not None and not _obj_has_transparency(obj)
         if not filled and not self._stroke.value:
             return  # an invisible path (clipping helpers)
         page_area = self.frame.width * self.frame.height
@@ -443,14 +573,16 @@ class _GraphicsReader:
         after a skyline); its sides are not read."""
         filled = ctypes.c_int()
         stroke = ctypes.c_int()
-        pdfium_c.FPDFPath_GetDrawMode(obj, ctypes.byref(filled), ctypes.byref(stroke))
-        if not filled.value or pdfium_c.FPDFPageObj_HasTransparency(obj):
+        _path_get_draw_mode(obj, ctypes.addressof(filled), ctypes.addressof(stroke))
+        if not filled.value or _obj_has_transparency(obj):
             return
-        l, b, r, t = (ctypes.c_float() for _ in range(4))
-        if not pdfium_c.FPDFPageObj_GetBounds(obj, ctypes.byref(l), ctypes.byref(b), ctypes.byref(r), ctypes.byref(t)):
+        bounds = _BOUNDS()
+        base = ctypes.addressof(bounds)
+        if not _obj_get_bounds(obj, base, base + 4, base + 8, base + 12):
             return
+        l, b, r, t = bounds
         a, bb, c, d, e, f = ctm
-        corners = [(a * x + c * y + e, bb * x + d * y + f) for x in (l.value, r.value) for y in (b.value, t.value)]
+        corners = [(a * x + c * y + e, bb * x + d * y + f) for x in (l, r) for y in (b, t)]
         points = [self.frame.point(x, y) for x, y in corners]
         x0, x1 = min(p[0] for p in points), max(p[0] for p in points)
         top, bottom = min(p[1] for p in points), max(p[1] for p in points)
@@ -509,7 +641,8 @@ def read_page(page: pdfium.PdfPage, number: int) -> PageObjects:
     graphics = _GraphicsReader(frame)
     raw = page.raw
     n = pdfium_c.FPDFPage_CountObjects(raw)
-    graphics.read((pdfium_c.FPDFPage_GetObject(raw, i) for i in range(n)), (1.0, 0.0, 0.0, 1.0, 0.0, 0.0))
+    address = ctypes.cast(raw, ctypes.c_void_p).value
+    graphics.read([_page_get_object(address, i) for i in range(n)], (1.0, 0.0, 0.0, 1.0, 0.0, 0.0))
     graphics.finish()
     chars, rotated = read_chars(page, frame, graphics.hidden_texts())
     return PageObjects(

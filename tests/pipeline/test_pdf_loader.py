@@ -916,3 +916,118 @@ def test_nested_numbered_lists_under_headings_have_their_levels():
     assert [(m, level) for m, level, _ in p5[3:7]] == [("1.", 0), ("1.", 1), ("2.", 1), ("3.", 1)]
     p6 = [(b.marker, b.level) for b in page_blocks(name, 6) if b.kind == "list_item"]
     assert p6[-3:] == [("1.", 0), ("2.", 0), ("3.", 0)]  # "People priorities": a list of its own
+
+
+# --------------------------------------------------------------------------- bulk reading
+
+
+def _bulk_sample(path: Path) -> None:
+    """Text in two fonts and sizes, a rotated label, ruled lines, a filled box and a curve."""
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont("Helvetica", 11)
+    c.drawString(72, 760, "Improve school attendance by 2026 – every child, every day.")
+    c.setFont("Helvetica-Bold", 14)
+    c.drawString(72, 730, "Priority 2: Early help")
+    c.saveState()
+    c.translate(300, 500)
+    c.rotate(90)
+    c.setFont("Helvetica", 9)
+    c.drawString(0, 0, "Sideways")
+    c.restoreState()
+    c.line(72, 700, 520, 700)
+    c.setFillColor(colors.lightblue)
+    c.rect(72, 600, 200, 60, stroke=1, fill=1)
+    c.bezier(300, 600, 350, 650, 400, 550, 450, 600)
+    path = c.beginPath()
+    path.moveTo(100, 400)
+    path.lineTo(200, 400)
+    path.lineTo(150, 450)
+    path.close()
+    c.drawPath(path, stroke=1, fill=0)
+    c.showPage()
+    c.save()
+
+
+def test_bulk_character_reading_matches_one_call_per_character(tmp_path):
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    from pipeline.loaders.pdf_objects import _Frame, char_boxes, read_chars, text_objects
+
+    _bulk_sample(tmp_path / "sample.pdf")
+    pdf = pdfium.PdfDocument(tmp_path / "sample.pdf")
+    page = pdf[0]
+    textpage = page.get_textpage()
+    tp = textpage.raw
+    count = pdfium_c.FPDFText_CountChars(tp)
+    assert count > 60
+    rect = pdfium_c.FS_RECTF()
+    one_by_one = []
+    for i in range(count):
+        obj = pdfium_c.FPDFText_GetTextObject(tp, i)
+        address = ctypes.cast(obj, ctypes.c_void_p).value if obj else None
+        assert pdfium_c.FPDFText_GetLooseCharBox(tp, i, ctypes.byref(rect))
+        one_by_one.append((address, rect.left, rect.top, rect.right, rect.bottom))
+    lefts, tops, rights, bottoms = char_boxes(tp, count)
+    assert list(zip(text_objects(tp, count), lefts, tops, rights, bottoms)) == one_by_one
+    assert any(a is None for a, *_ in one_by_one) and any(a for a, *_ in one_by_one)  # generated and real ones
+    assert char_boxes(tp, 0) == ([], [], [], [])
+
+    # The characters read_chars keeps are PDFium's own, in order, with the boxes above moved to
+    # top-left page space; the rotated label is counted apart.
+    frame = _Frame(page)
+    chars, rotated = read_chars(page, frame)
+    by_object: dict = {}
+    for i, (address, left, top, right, bottom) in enumerate(one_by_one):
+        code = pdfium_c.FPDFText_GetUnicode(tp, i)
+        if address and code >= 32:
+            box = (left - frame.x0, frame.y1 - top, right - frame.x0, frame.y1 - bottom)
+            by_object.setdefault(address, []).append((chr(code), *box))
+    expected = [c for run in by_object.values() if "".join(t for t, *_ in run) != "Sideways" for c in run]
+    assert rotated == len("Sideways")
+    assert [(c.text, c.x0, c.top, c.x1, c.bottom) for c in chars] == expected
+    assert "".join(c.text for c in chars) == "Improve school attendance by 2026 – every child, every day.Priority 2: Early help"
+    assert {c.font for c in chars} == {"Helvetica", "Helvetica-Bold"}
+    assert [c.bold for c in chars if c.text == "P"] == [True] and chars[0].size == 11.0
+    textpage.close()
+    page.close()
+    pdf.close()
+
+
+def test_bulk_path_reading_matches_one_call_per_segment(tmp_path):
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    from pipeline.loaders.pdf_objects import path_segments, read_page
+
+    _bulk_sample(tmp_path / "sample.pdf")
+    pdf = pdfium.PdfDocument(tmp_path / "sample.pdf")
+    page = pdf[0]
+    raw = page.raw
+    x, y = ctypes.c_float(), ctypes.c_float()
+    paths = 0
+    for k in range(pdfium_c.FPDFPage_CountObjects(raw)):
+        obj = pdfium_c.FPDFPage_GetObject(raw, k)
+        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_PATH:
+            continue
+        paths += 1
+        n = pdfium_c.FPDFPath_CountSegments(obj)
+        one_by_one = []
+        for i in range(n):
+            seg = pdfium_c.FPDFPath_GetPathSegment(obj, i)
+            assert pdfium_c.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y))
+            one_by_one.append((x.value, y.value, pdfium_c.FPDFPathSegment_GetType(seg),
+                               ctypes.cast(seg, ctypes.c_void_p).value))
+        xs, ys, types, segments = path_segments(ctypes.cast(obj, ctypes.c_void_p).value, n)
+        assert list(zip(xs, ys, types, segments)) == one_by_one
+    assert paths >= 4
+    objects = read_page(page, 1)
+    assert len(objects.fills) == 1 and objects.fills[0].color == "#add8e6"
+    assert any(e["orientation"] == "h" and abs(e["top"] - (HEIGHT - 700)) < 0.01 for e in objects.edges)
+    assert len(objects.frames) >= 1  # the closed triangle
+    page.close()
+    pdf.close()
