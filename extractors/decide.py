@@ -383,6 +383,30 @@ def _measure(state: State, cand: Candidate) -> Measure:
     return measure
 
 
+LEADING_QUANTITY = re.compile(r"^\s*(?P<target>\d[\d,.]*\s*%?)\s+[a-z]")
+
+
+def _sibling_targets(ctx: Context, cands: list[Candidate], measures: list[Measure]) -> list[Measure]:
+    """In a list whose items state targets as changes ("1,700 fewer adults admitted", "400 more
+    people going home"), a sibling that opens with a bare quantity ("1,200 people benefitting
+    ...") states its target the same way."""
+    runs: dict[tuple[int, int], list[int]] = {}
+    for k, cand in enumerate(cands):
+        if cand.index in ctx.runs:
+            runs.setdefault(ctx.runs[cand.index], []).append(k)
+    out = list(measures)
+    for members in runs.values():
+        stated = sum(1 for k in members if CHANGE_TARGET.match(out[k].name) and out[k].target)
+        if stated < 2:
+            continue
+        for k in members:
+            m = out[k]
+            lead = LEADING_QUANTITY.match(m.name)
+            if lead and not m.target and not m.value:
+                out[k] = m.model_copy(update={"target": lead.group("target").strip()})
+    return out
+
+
 def decide_with(state: State, model: dict, *, keep_candidates: bool = False,
                 candidates: list[Candidate] | None = None) -> dict:
     """The stage's updates when `model` makes the decisions (over `candidates` when the caller
@@ -410,6 +434,7 @@ def decide_with(state: State, model: dict, *, keep_candidates: bool = False,
         if anchor and not m.priorities:
             m = m.model_copy(update={"priorities": (parents.get(anchor, anchor),)})
         measures.append(m)
+    measures = _sibling_targets(ctx, kept["measure"], measures)
     updates = {"priorities": tuple(priorities), "anchors": anchors, "actions": tuple(actions), "measures": tuple(measures)}
     if keep_candidates:
         updates["candidates"] = cands

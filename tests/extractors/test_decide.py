@@ -347,3 +347,16 @@ def test_a_list_priority_anchors_its_deeper_items_even_when_an_earlier_list_used
     _, anchors = _priorities(state, build_context(state), kept)
     assert anchors.get(at["Develop multi-agency approaches to exploitation"]) == "1"
     assert anchors.get(at["Support whole family approaches"]) == "1"
+
+
+def test_a_bare_quantity_is_a_target_among_siblings_that_state_targets_as_changes():
+    from extractors.decide import _measure, _sibling_targets
+
+    state = state_of("By 2028 we will see:\n\n- 1,700 fewer adults admitted to hospital.\n- 400 more people going directly home.\n"
+                     "- 1,200 people benefitting from a rehabilitative offer.\n\nOther figures:\n\n"
+                     "- 1,200 people benefitting from a rehabilitative offer.\n- Proportion of adults who smoke\n")
+    ctx = build_context(state)
+    items = [i for i, b in enumerate(state.blocks) if b.kind == "list_item"]
+    cands = [Candidate(kind="measure", text=state.blocks[i].text, index=i, origin="list_item") for i in items]
+    measures = _sibling_targets(ctx, cands, [_measure(state, c) for c in cands])
+    assert [m.target for m in measures] == ["1,700 fewer", "400 more", "1,200", None, None]
