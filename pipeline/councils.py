@@ -37,6 +37,14 @@ def _simplify(name: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", name))
 
 
+INITIALS_SKIP = {"and", "of", "the", "upon", "on", "in", "with"}
+
+
+def initials_of(name: str) -> str:
+    """ "Bournemouth, Christchurch and Poole" -> "BCP"."""
+    return "".join(w[0] for w in re.findall(r"[a-z]+", name.lower()) if w not in INITIALS_SKIP).upper()
+
+
 @dataclass
 class Register:
     councils: dict[str, Council]
@@ -52,6 +60,16 @@ class Register:
         key = _simplify(name)
         if key in self.names:
             return self.councils[self.names[key]]
+        upper = name.strip().upper()
+        if upper in self.councils:  # the register's own code ("BPC")
+            return self.councils[upper]
+        by_gss = [c for c in self.councils.values() if c.gss_code == upper]
+        if by_gss:
+            return max(by_gss, key=lambda c: self.current[c.code])
+        # A common abbreviation: the initials of one current council's name ("BCP").
+        initials = [c for c in self.councils.values() if self.current[c.code] and initials_of(c.name) == upper]
+        if len(upper) >= 2 and len(initials) == 1:
+            return initials[0]
         choices = list(self.names)
         matches = process.extract(key, choices, scorer=fuzz.token_sort_ratio, limit=5)
         matches = [m for m in matches if m[1] >= threshold]

@@ -22,11 +22,11 @@ import sqlite3
 from functools import lru_cache
 
 from extractors.themes import WORD, singular
+from pipeline.councils import initials_of
 
 MARK = "**"
 FINANCIAL_YEAR = re.compile(r"^((?:19|20)\d{2})\s*[/-]\s*((?:19|20)?\d{2})$")
 GSS = re.compile(r"^[EWSN]\d{8}$", re.I)
-INITIALS_SKIP = {"and", "of", "the", "upon", "on", "in", "with"}
 
 
 @lru_cache(maxsize=512)
@@ -69,7 +69,7 @@ def council_codes(text: str | None, known: list[tuple[str, str, str | None]]) ->
     whole_names = [(name.lower(), code) for code, name, _ in known if name]
     initials: dict[str, list[str]] = {}
     for name, code in whole_names:
-        letters = "".join(w[0] for w in re.findall(r"[a-z]+", name) if w not in INITIALS_SKIP).upper()
+        letters = initials_of(name)
         if len(letters) >= 2:
             initials.setdefault(letters, []).append(code)
     # A council's own name may contain commas ("Bournemouth, Christchurch and Poole").

@@ -97,6 +97,19 @@ def test_councils_carry_gss_codes(corpus_db):
     assert councils["Bournemouth, Christchurch and Poole"] == "E06000058"
 
 
+@pytest.mark.parametrize(("name", "code"), [
+    ("BCP", "BPC"),  # the initials people use, not the register's code
+    ("BPC", "BPC"),  # the register's code
+    ("E06000058", "BPC"),  # the GSS code
+    ("e08000037", "GAT"),
+    ("Bournemouth, Christchurch and Poole", "BPC"),
+])
+def test_a_council_is_named_by_its_name_abbreviation_register_code_or_gss_code(name, code):
+    from pipeline.councils import register
+
+    assert register().resolve(name).code == code
+
+
 def test_unknown_council_fails_before_the_run(tmp_path):
     from pipeline.councils import UnknownCouncil
 
