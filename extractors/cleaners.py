@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Bullet glyphs seen in council documents and PDF-to-text output (incl. Symbol-font private use).
 BULLETS = "•●▪◦‣∙·○■□➢➤►▶✓✔✗✘-–—*\uf0b7\uf0a7\uf076\uf0d8\uf0fc\uf02d"
@@ -65,6 +66,16 @@ def clean_text(text: str) -> str:
     >>> clean_text("Expand Family Led\\nDecision making and the **FGC** offer")
     'Expand Family Led Decision making and the FGC offer'
     """
+    if len(text) <= CACHED_CHARS:  # the stages clean the same block and cell texts many times
+        return _clean_cached(text)
+    return fold_whitespace(repair_hyphenation(strip_markup(text)))
+
+
+CACHED_CHARS = 4000
+
+
+@lru_cache(maxsize=32768)
+def _clean_cached(text: str) -> str:
     return fold_whitespace(repair_hyphenation(strip_markup(text)))
 
 
