@@ -392,12 +392,13 @@ def store_extraction(
     info = extraction.document
     document_id = (info.sha256 or stable_id(info.source))[:16]
     with db.conn:  # one transaction: all or nothing
-        # Older content of the same document: the same location, or the same file on disk (or,
-        # without either, the same name).
+        # Older content of the same document: the same file on disk, or (for a file given without
+        # a path) the same name and location. Not the location alone: two runs over two councils'
+        # folders may each hold a "plan.txt", and neither may replace the other.
         stale = [r[0] for r in db.conn.execute(
-            "SELECT id FROM documents WHERE id != ? AND ((location IS NOT NULL AND location = ?) OR path = ? "
-            "OR (source = ? AND (path IS NULL OR ? IS NULL) AND (location IS NULL OR ? IS NULL)))",
-            [document_id, location, path, info.source, path, location])]
+            "SELECT id FROM documents WHERE id != ? AND (path = ? "
+            "OR (source = ? AND (path IS NULL OR ? IS NULL) AND location IS ?))",
+            [document_id, path, info.source, path, location])]
         for old in stale:
             _delete_document(db, old)
         _delete_document(db, document_id)

@@ -239,6 +239,17 @@ def test_a_document_whose_council_cannot_be_determined_is_stored_and_said_so(tmp
 # --------------------------------------------------------------------------- identity by location
 
 
+def test_two_runs_over_two_councils_folders_each_with_a_plan_txt_keep_both(tmp_path):
+    for name, text in (("kent", KENT), ("gateshead", GATESHEAD)):
+        (tmp_path / name / "docs").mkdir(parents=True)
+        (tmp_path / name / "docs" / "plan.txt").write_text(text, encoding="utf-8")
+    db = tmp_path / "runs.db"
+    ingest([tmp_path / "kent" / "docs"], db)
+    ingest([tmp_path / "gateshead" / "docs"], db)  # its location is "docs/plan.txt" too
+    assert sorted(rows(db, "SELECT location, council_code FROM documents")) == [
+        ("docs/plan.txt", "GAT"), ("docs/plan.txt", "KEN")]
+
+
 def test_two_plans_with_one_name_in_two_councils_folders_are_both_stored(tmp_path):
     councils = tmp_path / "councils"
     for name, text in (("kent", KENT), ("gateshead", GATESHEAD)):
