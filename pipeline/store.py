@@ -1,9 +1,11 @@
 """The SQLite store, through sqlite-utils.
 
 - Stable ids: a document's id is the start of its content's SHA-256 (the first 16 hex digits;
-  `stable_id(source)` only for a document without one); a record's id hashes the document id, the
-  record kind and its identifying text, so the same document and text give the same id on every
-  run, in any database.
+  `stable_id(source)` only for a document without one); a record's id hashes where its document
+  came from (council and file name; the document id when there is no council or another document
+  of that council has that name), the record kind and its identifying text, so the same text at the
+  same place gives the same id on every run, in any database, and an edit elsewhere in the
+  document leaves it unchanged.
 - Identity: a document is *identified* by where it came from, its `location` (the path within the
   folder given, as `ingest` shows it: "councils/kent/corporate_plan.txt"), not by its bare file
   name: a document stored at a location replaces the older content stored at that location (or
@@ -415,7 +417,16 @@ def store_extraction(
                 "location": location, "extractor_version": extractor_version, "fingerprint": fingerprint,
             }
         )
-        priority_ids = _unique_ids((document_id, "priority"), ((p.level, p.number) for p in extraction.priorities))
+        # Records are keyed by where their document came from (its council and file name), not by
+        # its content's hash: an edit elsewhere in the document keeps every other record's id, so
+        # links to a commitment survive re-runs and corrected re-publications at the same place.
+        # (The file's own name, not its location, which depends on the folder a run was given.
+        # Another document of that council under the same name — a folder of older editions —
+        # keys its records by its content instead.)
+        shared = db.conn.execute(
+            "SELECT 1 FROM documents WHERE id != ? AND source = ? AND council_code IS ?", [document_id, info.source, code]).fetchone()
+        lineage = stable_id("lineage", code, info.source) if code and not shared else document_id
+        priority_ids = _unique_ids((lineage, "priority"), ((p.level, p.number) for p in extraction.priorities))
         by_number = {p.number: pid for p, pid in zip(extraction.priorities, priority_ids)}
         # A parent is the nearest earlier priority with that number: printed lists may restart
         # their numbering ("1." cross-cutting, then "1." again for the first domain).
@@ -432,7 +443,7 @@ def store_extraction(
             }
             for k, (p, pid, parent_id) in enumerate(zip(extraction.priorities, priority_ids, parent_ids))
         )
-        action_ids = _unique_ids((document_id, "action"), ((a.ref, " ".join(a.text.lower().split())) for a in extraction.actions))
+        action_ids = _unique_ids((lineage, "action"), ((a.ref, " ".join(a.text.lower().split())) for a in extraction.actions))
         rows, links, owners, deadlines = [], [], [], []
         for k, (a, aid) in enumerate(zip(extraction.actions, action_ids)):
             d = a.deadline
@@ -461,7 +472,7 @@ def store_extraction(
         db["action_priorities"].insert_all(links)
         db["action_owners"].insert_all(owners)
         db["deadlines"].insert_all(deadlines)
-        measure_ids = _unique_ids((document_id, "measure"), ((" ".join(m.name.lower().split()),) for m in extraction.measures))
+        measure_ids = _unique_ids((lineage, "measure"), ((" ".join(m.name.lower().split()),) for m in extraction.measures))
         db["measures"].insert_all(
             {
                 "id": mid, "document_id": document_id, "council_code": code, "ordinal": k, "name": m.name,

@@ -331,3 +331,25 @@ def test_a_killed_atomic_run_leaves_the_previous_database_intact_and_the_next_ru
     assert any("was stopped" in note and copy.name in note for note in report.notes)
     assert not copy.exists() and list(tmp_path.glob("atomic.db.tmp-*")) == []
     assert rows(db, "SELECT count(*) FROM documents") == [(5,)]
+
+
+def test_an_edit_elsewhere_in_a_document_keeps_every_other_commitments_id(tmp_path):
+    folder = tmp_path / "kent"
+    folder.mkdir()
+    plan = folder / "corporate_plan.txt"
+    plan.write_text(KENT, encoding="utf-8")
+    db = tmp_path / "ids.db"
+    ingest([folder], db)
+    before = dict(rows(db, "SELECT text, id FROM actions"))
+    doc_before = rows(db, "SELECT id FROM documents")
+    plan.write_text(KENT.replace("Corporate Plan 2025-2027", "Corporate Plan 2025-2027 (refreshed)")
+                    .replace("improve attendance by 2027", "improve school attendance by 2027"), encoding="utf-8")
+    ingest([folder], db)
+    after = dict(rows(db, "SELECT text, id FROM actions"))
+    assert rows(db, "SELECT id FROM documents") != doc_before  # new content, new document id
+    assert after["reduce exclusions by March 2026"] == before["reduce exclusions by March 2026"]
+    assert after["improve school attendance by 2027"] not in before.values()  # the reworded one is new
+    # the same file ingested through its parent folder (another location) keeps the ids too
+    fresh = tmp_path / "fresh.db"
+    ingest([tmp_path], fresh)
+    assert dict(rows(fresh, "SELECT text, id FROM actions")) == after
