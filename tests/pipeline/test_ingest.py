@@ -463,7 +463,8 @@ def test_a_half_created_schema_from_an_older_version_is_created_again(tmp_path):
         open_db(tmp_path / "other.db", notes=notes)
 
 
-def test_a_hot_journal_left_by_a_killed_commit_is_rolled_back_with_a_plain_message(tmp_path):
+def hot_journal(tmp_path) -> tuple[Path, list]:
+    """A database, its rows, and the rollback journal a writer killed mid-transaction left beside it."""
     path = tmp_path / "hot.db"
     ingest([BUNDLED_CORPUS / "bcp_brighter_futures.txt"], path)
     before = dump(path)
@@ -472,6 +473,11 @@ def test_a_hot_journal_left_by_a_killed_commit_is_rolled_back_with_a_plain_messa
               "[c.execute('INSERT INTO councils(code, name) VALUES (?, ?)', (str(k), 'x' * 500)) for k in range(3000)]\nos._exit(9)\n")
     subprocess.run([sys.executable, "-c", writer, str(path)], check=False)
     assert Path(f"{path}-journal").stat().st_size > 0
+    return path, before
+
+
+def test_a_hot_journal_left_by_a_killed_commit_is_rolled_back_with_a_plain_message(tmp_path):
+    path, before = hot_journal(tmp_path)
     with pytest.raises(sqlite3.OperationalError):  # what a read-only opener (serve) sees
         ro = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         ro.execute("SELECT count(*) FROM councils").fetchone()
@@ -553,14 +559,7 @@ def test_serve_rolls_back_a_hot_journal_before_opening_the_database_read_only(tm
 
     import pipeline.cli as cli
 
-    path = tmp_path / "hot.db"
-    ingest([BUNDLED_CORPUS / "bcp_brighter_futures.txt"], path)
-    before = dump(path)
-    writer = ("import os, sqlite3, sys\nc = sqlite3.connect(sys.argv[1]); c.execute('PRAGMA cache_size=1')\n"
-              "c.execute('BEGIN')\nc.execute('DELETE FROM actions_fts')\n"
-              "[c.execute('INSERT INTO councils(code, name) VALUES (?, ?)', (str(k), 'x' * 500)) for k in range(3000)]\nos._exit(9)\n")
-    subprocess.run([sys.executable, "-c", writer, str(path)], check=False)
-    assert Path(f"{path}-journal").stat().st_size > 0
+    path, before = hot_journal(tmp_path)
     executed = []
     monkeypatch.setattr(cli.os, "execv", lambda exe, argv: executed.append(argv))
     result = CliRunner().invoke(cli.main, ["serve", "--db", str(path), "--port", "8123"])
