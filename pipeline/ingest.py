@@ -793,6 +793,10 @@ def _run(db, db_path, found: Survey, report: IngestReport, *, council, workers, 
         for task in tasks:
             account(process_task(task))
     elif tasks:
+        if workers > 1:
+            # Largest files first, so that the last file is not a large one running alone while
+            # the other workers wait (the report keeps the order the files were found).
+            tasks.sort(key=lambda task: -(task.size or 0))
         with WorkerPool(process_task, size=min(workers, max(1, len(tasks))), memory_megabytes=limits.max_memory_megabytes,
                         seconds_for=lambda task, pages: task.limits.seconds_for(pages)) as pool:
             for task, outcome in pool.map(tasks):

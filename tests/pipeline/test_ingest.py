@@ -567,3 +567,21 @@ def test_serve_rolls_back_a_hot_journal_before_opening_the_database_read_only(tm
     assert "its unfinished transaction was rolled back" in result.output
     assert executed and "--immutable" in executed[0] and str(path) in executed[0]
     assert dump(path) == before
+
+
+def test_with_two_workers_the_largest_files_go_first_and_the_report_keeps_the_found_order(tmp_path, monkeypatch):
+    import pipeline.ingest as ingest_module
+
+    sent = []
+
+    class Recording(ingest_module.WorkerPool):
+        def map(self, tasks):
+            tasks = list(tasks)
+            sent.extend(t.shown for t in tasks)
+            return super().map(tasks)
+
+    monkeypatch.setattr(ingest_module, "WorkerPool", Recording)
+    report = ingest([BUNDLED_CORPUS], tmp_path / "two.db", workers=2)
+    by_size = sorted(BUNDLED_CORPUS.glob("*.txt"), key=lambda p: -p.stat().st_size)
+    assert [Path(s).name for s in sent] == [p.name for p in by_size]
+    assert report.documents == sorted(p.name for p in BUNDLED_CORPUS.glob("*.txt"))
