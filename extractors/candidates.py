@@ -42,6 +42,7 @@ class Candidate:
     col: int | None = None
     number: str | None = None  # a printed number or code ("1", "SO1", "2.3")
     rule: object | None = None  # the record a rule stage produced for this text, if any
+    lead: str | None = None  # for a line of a cell: the line before it that ends ":" ("We will:")
     features: dict[str, float] = field(default_factory=dict)
     score: float = 0.0
 
@@ -508,10 +509,13 @@ def generate(state: State, ctx: Context | None = None) -> list[Candidate]:
                     add("measure", _measure_text(ctext), i, "cell", row=r, col=c)
                     lines = [clean_text(x) for x in cell.lines if clean_text(x)]
                     if len(lines) >= 2:
+                        lead = None  # a cell may hold its own lead-in and list ("We will:" + items)
                         for line in lines:
                             if len(line.split()) >= 3:
-                                add("action", _action_text(line), i, "cell_line", row=r, col=c)
-                                add("measure", _measure_text(line), i, "cell_line", row=r, col=c)
+                                add("action", _action_text(line), i, "cell_line", row=r, col=c, lead=lead)
+                                add("measure", _measure_text(line), i, "cell_line", row=r, col=c, lead=lead)
+                            if line.endswith(":"):
+                                lead = line
                     sents = _sentences(ctext)
                     if len(sents) >= 2:
                         for s in sents:
@@ -765,6 +769,9 @@ def features(cand: Candidate, state: State, ctx: Context) -> dict[str, float]:
         f["block_sentences=" + _bucket(n_sents, (1, 2, 4, 8))] = 1
     elif block.kind == "table" and cand.col is not None:
         f.update(_table_column_features(block, cand.col, cand.kind))
+        if cand.lead:  # a line under a lead-in inside its cell reads like an item of a list under it
+            f.update(cue_features(cand.lead, "lead_"))
+            f["cell_lead_in"] = 1
         if cand.kind == "priority":
             cells = [key(clean_text(r.cells[cand.col].text)) for r in block.table.rows if cand.col < len(r.cells)]
             cells = [c for c in cells if c]

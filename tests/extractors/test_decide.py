@@ -360,3 +360,17 @@ def test_a_bare_quantity_is_a_target_among_siblings_that_state_targets_as_change
     cands = [Candidate(kind="measure", text=state.blocks[i].text, index=i, origin="list_item") for i in items]
     measures = _sibling_targets(ctx, cands, [_measure(state, c) for c in cands])
     assert [m.target for m in measures] == ["1,700 fewer", "400 more", "1,200", None, None]
+
+
+def test_a_line_under_a_lead_in_inside_its_cell_carries_the_lead_in_as_evidence():
+    state = state_of("Our promises\n\n"
+                     "<p>1. A safe home</p><p>We will:</p><ul><li>recruit 40 new foster carer households by March 2027</li>"
+                     "<li>open two new children's homes by 2026</li></ul>\t"
+                     "<p>2. Healthy in body and mind</p><ul><li>complete every health assessment within 20 days</li></ul>\n")
+    ctx = build_context(state)
+    cands = {(c.origin, c.text): c for c in generate(state, ctx) if c.kind == "action"}
+    under = cands[("cell_line", "Recruit 40 new foster carer households by March 2027")]
+    assert under.lead == "We will:"
+    assert under.features.get("cell_lead_in") == 1 and any(k.startswith("lead_") and k != "lead_none" for k in under.features)
+    alone = cands[("cell_line", "Complete every health assessment within 20 days")]  # its cell has no lead-in
+    assert alone.lead is None and "cell_lead_in" not in alone.features
