@@ -58,16 +58,6 @@ WE_WILL_ANY = re.compile(r"\b(?:we|council|partnership|board|partners|authority|
 INTENT = re.compile(r"\b(?:aim|aims|plan|plans|intend|intends|propose|proposes|commit|commits|committed|pledge|promise|going)\s+to\b", re.I)
 PAST = re.compile(r"\b(?:was|were|has\s+been|have\s+been|had|did|achieved|completed|delivered|launched|established|introduced|held|took|made|developed|agreed)\b", re.I)
 CONDITIONAL = re.compile(r"\b(?:subject\s+to|where\s+possible|if\s+|unless|when\s+funding)\b", re.I)
-# The parts every plan has, whatever it plans for: a heading naming one is the document's
-# furniture, not one of its priorities ("Introduction", "Delivery plan", "Next steps").
-FURNITURE = re.compile(
-    r"^\s*(?:(?:\d{1,2}|[A-Z])[.)]?\s+)?(?:an?\s+|the\s+|our\s+)?(?:introduction|foreword|preface|contents|summary|"
-    r"executive\s+summary|background|context|purpose|scope|appendix|appendices|annex|glossary|references|"
-    r"acknowledgements?|next\s+steps|conclusions?|governance|monitoring(?:\s+and\s+review)?|"
-    r"(?:delivery|action|implementation)\s+plan|how\s+we\s+will\s+(?:measure|monitor|know)\b.*|"
-    r"about\s+(?:this|the)\s+(?:plan|strategy|document|report)|key\s+(?:facts|data|statistics)|"
-    r"(?:outcomes\s+framework|performance)\s+indicators?|definitions|abbreviations|recommendations?)\s*[:.]?\s*$",
-    re.I)
 PRESENT_DESC = re.compile(r"^(?:the|this|these|it|there|our)\b.*\b(?:is|are|provides|brings|supports|works|includes|has|have)\b", re.I)
 # "The Board will maintain oversight", "A Place Plan will be developed": "will" in the main
 # clause, its subject opening the sentence (after at most an opening phrase and its comma).
@@ -274,8 +264,6 @@ def _text_features(text: str, prefix: str) -> tuple[tuple[str, float], ...]:
         f[f"{prefix}url"] = 1
     if len(ws) < 0.5 * max(1, n):
         f[f"{prefix}few_letters"] = 1
-    if n <= 6 and FURNITURE.match(text):
-        f[f"{prefix}document_part"] = 1
     return tuple(f.items())
 
 
@@ -498,8 +486,6 @@ def generate(state: State, ctx: Context | None = None) -> list[Candidate]:
             return
         if not text or n > MAX_WORDS[kind]:
             return
-        if kind == "priority" and sum(ch.isalpha() for ch in text) < 3:
-            return  # a bare code ("B", "SO1") is a priority's number, not its title
         out.append(Candidate(kind=kind, text=text, index=index, origin=origin, **kw))
 
     for i, block in enumerate(blocks):
