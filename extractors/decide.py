@@ -418,7 +418,8 @@ def decide_with(state: State, model: dict, *, keep_candidates: bool = False,
         for cand, p in zip(mine, scores([c.features for c in mine], model["kinds"][kind])):
             cand.score = float(p)
     kept = {k: select(v, model["kinds"][k].get("threshold", 0.5)) for k, v in by_kind.items()}
-    kept["priority"] = _one_per_place(kept["priority"])
+    # (the title is dropped here too, so that kept["priority"] lines up with the priorities made)
+    kept["priority"] = _without_title(ctx, state, _one_per_place(kept["priority"]))
     priorities, anchors = _priorities(state, ctx, kept["priority"])
     parents = {p.number: p.parent for p in priorities if p.parent}
     actions = []
