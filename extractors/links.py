@@ -40,7 +40,7 @@ def priorities_in_cell(cell: str, priorities, threshold: float) -> list[str]:
     if BARE_NUMBERS.match(cell):
         return sorted(set(re.findall(r"\d{1,2}", cell)), key=int)
     numbers = {p.number for p in priorities if p.level == 1}
-    tokens = [t for t in re.split(r"\s*(?:,|&|/|\band\b)\s*", cell) if t]
+    tokens = _tokens(cell)
     if tokens and all(t in numbers for t in tokens):  # "O1, O2", "P3"
         return list(dict.fromkeys(tokens))
     if tokens and all(CODE.match(t) for t in tokens) and any(t in numbers for t in tokens):
@@ -55,6 +55,11 @@ def priorities_in_cell(cell: str, priorities, threshold: float) -> list[str]:
         key = cell.casefold().strip(" .")
         matches = [p.number for p in priorities if p.level == 1 and re.split(r"\s+[–—:-]\s+|:\s", p.title)[0].casefold() == key]
     return matches[:1]
+
+
+def _tokens(text: str) -> list[str]:
+    """The codes of a list such as "SO1, SO4 & SO5" or "O1/O2"."""
+    return [t for t in re.split(r"\s*(?:,|&|/|\band\b)\s*", text.strip()) if t]
 
 
 def _level1(number: str, parents: dict[str, str]) -> str:
@@ -97,7 +102,7 @@ def _codes_in_details(details: dict[str, str], level1: set[str]) -> list[str]:
     for key, value in details.items():
         if key in KNOWN_DETAILS or not CODE_LIST.match(value or ""):
             continue
-        tokens = [t for t in re.split(r"\s*(?:,|&|/|\band\b)\s*", value.strip()) if t]
+        tokens = _tokens(value)
         if any(t in level1 for t in tokens):
             return list(dict.fromkeys(tokens))
     return []

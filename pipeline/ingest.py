@@ -40,7 +40,7 @@ from typing import Callable, Iterable
 from extractors.cleaners import clean_text
 from pipeline.councils import UnknownCouncil, register
 from pipeline.extract import extract
-from pipeline.loaders import SUFFIXES, Limits, LoadError, load
+from pipeline.loaders import SUFFIXES, Limits, LoadError, load, sha256_of
 from pipeline.manifest import Manifest, ManifestEntry, ManifestIssue, find_manifest, load_manifest, missing_files
 from pipeline.store import (
     StoreError, clear_file_problems, finish_run, open_db, recover_hot_journal, record_file, stable_id, start_run,
@@ -482,14 +482,6 @@ def _failure_result(task: Task, failure: Failure | MemoryError) -> FileResult:
 # --------------------------------------------------------------------------- the run
 
 
-def _content_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _hashes(found: list[Found], limits: Limits) -> dict[str, str]:
     """shown path -> SHA-256 of the content, for every file that may be read (not empty, not over
     the size limit, readable: the reader reports the others)."""
@@ -497,7 +489,7 @@ def _hashes(found: list[Found], limits: Limits) -> dict[str, str]:
     for f in found:
         if 0 < f.size <= limits.max_megabytes * 1_000_000:  # empty files are each reported as empty
             try:
-                digests[f.shown] = _content_hash(f.real)
+                digests[f.shown] = sha256_of(f.real)
             except OSError:
                 continue
     return digests
