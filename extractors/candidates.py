@@ -22,7 +22,8 @@ from functools import lru_cache
 
 from extractors.cleaners import clean_text, strip_bullet
 from extractors.deadlines import parse_deadline
-from extractors.nlp import nlp
+from extractors.measures import measure_name
+from extractors.nlp import parse
 from extractors.patterns import cues, priority_heading_pattern
 from extractors.state import State
 from extractors.text_cues import WE_WILL, starts_with_commitment_verb, strip_we_will
@@ -43,8 +44,10 @@ class Candidate:
     number: str | None = None  # a printed number or code ("1", "SO1", "2.3")
     rule: object | None = None  # the record a rule stage produced for this text, if any
     lead: str | None = None  # for a line of a cell: the line before it that ends ":" ("We will:")
+    sentence: str | None = None  # for a measure named inside a sentence: the sentence (its figures)
     features: dict[str, float] = field(default_factory=dict)
     score: float = 0.0
+    context: dict[str, float] = field(default_factory=dict)  # from the first reading's scores (decide.py)
 
 
 # --------------------------------------------------------------------------- word classes
@@ -450,7 +453,7 @@ def _sentences(text: str) -> list[str]:
 
 @lru_cache(maxsize=20_000)
 def _split_sentences(text: str) -> tuple[str, ...]:
-    doc = nlp()(text)
+    doc = parse(text)
     out = []
     for sent in doc.sents:
         s = sent.text.strip()
@@ -488,6 +491,12 @@ def generate(state: State, ctx: Context | None = None) -> list[Candidate]:
             return
         out.append(Candidate(kind=kind, text=text, index=index, origin=origin, **kw))
 
+    def add_named_measure(text: str, index: int, **kw) -> None:
+        """A measure stated as a sentence or labelled figures is proposed by its name too."""
+        name = measure_name(strip_bullet(text)) if NUMBER.search(text) or MEASURE_WORDS.search(text) else None
+        if name:
+            add("measure", name.rstrip(" :;"), index, "measure_name", sentence=text, **kw)
+
     for i, block in enumerate(blocks):
         text = clean_text(block.text)
         if block.kind == "table" and block.table is not None:
@@ -507,6 +516,7 @@ def generate(state: State, ctx: Context | None = None) -> list[Candidate]:
                     add("priority", title, i, "cell", row=r, col=c, number=number)
                     add("action", _action_text(ctext), i, "cell", row=r, col=c)
                     add("measure", _measure_text(ctext), i, "cell", row=r, col=c)
+                    add_named_measure(ctext, i, row=r, col=c)
                     lines = [clean_text(x) for x in cell.lines if clean_text(x)]
                     if len(lines) >= 2:
                         lead = None  # a cell may hold its own lead-in and list ("We will:" + items)
@@ -514,6 +524,7 @@ def generate(state: State, ctx: Context | None = None) -> list[Candidate]:
                             if len(line.split()) >= 3:
                                 add("action", _action_text(line), i, "cell_line", row=r, col=c, lead=lead)
                                 add("measure", _measure_text(line), i, "cell_line", row=r, col=c, lead=lead)
+                                add_named_measure(line, i, row=r, col=c)
                             if line.endswith(":"):
                                 lead = line
                     sents = _sentences(ctext)
@@ -540,6 +551,7 @@ def generate(state: State, ctx: Context | None = None) -> list[Candidate]:
             add("action", _action_text(item), i, "list_item")
             add("measure", _measure_text(item), i, "list_item")
             sents = _sentences(item)
+            add_named_measure(sents[0] if sents else item, i)
             if len(sents) >= 2:
                 for s in sents:
                     add("action", _action_text(s), i, "sentence")
@@ -559,6 +571,7 @@ def generate(state: State, ctx: Context | None = None) -> list[Candidate]:
         sents = _sentences(text)
         for s in sents:
             add("action", _action_text(s), i, "sentence" if len(sents) > 1 else "paragraph")
+            add_named_measure(s, i)
         if len(sents) >= 2:
             add("priority", sents[0].rstrip("."), i, "first_sentence", number=number)
 
@@ -684,7 +697,7 @@ def features(cand: Candidate, state: State, ctx: Context) -> dict[str, float]:
         f["rule"] = 1
     f.update(text_features(cand.text))
     source = clean_text(block.text)
-    if cand.origin in ("sentence", "cell_sentence", "first_sentence", "list_name", "list_after_key"):
+    if cand.origin in ("sentence", "cell_sentence", "first_sentence", "list_name", "list_after_key", "measure_name"):
         f["part_of_block"] = 1
         f.update(text_features(source, "block_") if block.kind != "table" else {})
     if block.kind != "table":

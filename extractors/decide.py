@@ -59,27 +59,62 @@ def _matrix(rows: list[dict[str, float]], names: list[str]):
     return X
 
 
+_FORESTS: dict[int, tuple[dict, tuple]] = {}
+
+
+def _forest(tables: dict) -> tuple:
+    """A kind's trees as flat arrays, all trees' nodes end to end, and the deepest leaf's depth
+    (made once per tables dict). A leaf points to itself on both sides with an infinite
+    threshold, so that a walk can take the same step everywhere until the deepest leaf."""
+    import numpy as np
+
+    hit = _FORESTS.get(id(tables))
+    if hit is not None and hit[0] is tables:
+        return hit[1]
+    roots, feature, threshold, left, right, value = [], [], [], [], [], []
+    offset, depth = 0, 0
+    for tree in tables["trees"]:
+        roots.append(offset)
+        for k, is_leaf in enumerate(tree["leaf"]):
+            feature.append(0 if is_leaf else tree["feature"][k])
+            threshold.append(float("inf") if is_leaf else tree["threshold"][k])
+            left.append(offset + (k if is_leaf else tree["left"][k]))
+            right.append(offset + (k if is_leaf else tree["right"][k]))
+        value += tree["value"]
+        stack = [(0, 0)]
+        while stack:
+            k, d = stack.pop()
+            if tree["leaf"][k]:
+                depth = max(depth, d)
+            else:
+                stack += [(tree["left"][k], d + 1), (tree["right"][k], d + 1)]
+        offset += len(tree["leaf"])
+    arrays = (np.array(roots, dtype=np.int64), np.array(feature, dtype=np.int64), np.array(threshold, dtype=float),
+              np.array(left, dtype=np.int64), np.array(right, dtype=np.int64), np.array(value, dtype=float), depth)
+    if len(_FORESTS) >= 16:  # cross-validation fits many models: keep the recent ones
+        _FORESTS.pop(next(iter(_FORESTS)))
+    _FORESTS[id(tables)] = (tables, arrays)
+    return arrays
+
+
 def scores(rows: list[dict[str, float]], tables: dict) -> list[float]:
-    """Probabilities from a kind's trees (gradient boosting: baseline plus each tree's leaf)."""
+    """Probabilities from a kind's trees (gradient boosting: baseline plus each tree's leaf).
+    Every tree walks every row at once, one level per step."""
     import numpy as np
 
     if not rows:
         return []
     X = _matrix(rows, tables["features"])
-    n = len(rows)
-    every = np.arange(n)
-    z = np.full(n, tables["baseline"])
-    for tree in tables["trees"]:
-        feature, threshold = np.asarray(tree["feature"]), np.asarray(tree["threshold"])
-        left, right, leaf = np.asarray(tree["left"]), np.asarray(tree["right"]), np.asarray(tree["leaf"], dtype=bool)
-        node = np.zeros(n, dtype=int)
-        for _ in range(64):
-            at_leaf = leaf[node]
-            if at_leaf.all():
-                break
-            go_left = X[every, feature[node]] <= threshold[node]
-            node = np.where(at_leaf, node, np.where(go_left, left[node], right[node]))
-        z += np.asarray(tree["value"])[node]
+    n, width = X.shape
+    z = np.full(n, float(tables["baseline"]))
+    if tables["trees"]:
+        roots, feature, threshold, left, right, value, depth = _forest(tables)
+        flat = X.ravel()
+        base = (np.arange(n) * width)[:, None]
+        node = np.broadcast_to(roots, (n, len(roots))).copy()
+        for _ in range(depth):
+            node = np.where(flat[base + feature[node]] <= threshold[node], left[node], right[node])
+        z += value[node].sum(axis=1)
     return list(1.0 / (1.0 + np.exp(-np.clip(z, -40, 40))))
 
 
@@ -373,7 +408,8 @@ def _measure(state: State, cand: Candidate) -> Measure:
     if isinstance(cand.rule, Measure):
         measure = cand.rule
     else:
-        fields = parse_measure_sentence(cand.text) if re.search(r"\d", cand.text) else {}
+        said = cand.sentence or cand.text  # a measure named inside a sentence: its figures are there
+        fields = parse_measure_sentence(said) if re.search(r"\d", said) else {}
         measure = Measure(name=cand.text, provenance=_provenance(state, cand), **fields)
     change = CHANGE_TARGET.match(measure.name)
     if change and not measure.target and not measure.value:
@@ -407,6 +443,72 @@ def _sibling_targets(ctx: Context, cands: list[Candidate], measures: list[Measur
     return out
 
 
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def context_features(state: State, ctx: Context, cands: list[Candidate], thresholds: dict[str, float]) -> list[dict[str, float]]:
+    """What the first reading says around each candidate (a reader's second look): how likely
+    its siblings are what it might be, whether its section holds commitments and measures,
+    whether the heading above it is a priority, and what else its own place might be. Made from
+    the first reading's scores (`cand.score`), so that a heading over a section of commitments,
+    or one of a run of headings most of which are priorities, counts for more than its words."""
+    n = len(state.blocks)
+    best: dict[str, list[float]] = {k: [0.0] * n for k in ("priority", "action", "measure")}
+    place: dict[tuple, dict[str, float]] = {}
+    column: dict[tuple, list[Candidate]] = {}
+    for c in cands:
+        row = best[c.kind]
+        row[c.index] = max(row[c.index], c.score)
+        here = place.setdefault((c.index, c.row, c.col), {})
+        here[c.kind] = max(here.get(c.kind, 0.0), c.score)
+        if c.col is not None and c.row is not None:
+            column.setdefault((c.kind, c.index, c.col), []).append(c)
+    kept_prefix: dict[str, list[int]] = {}
+    for kind in ("action", "measure"):
+        prefix = [0]
+        for v in best[kind]:
+            prefix.append(prefix[-1] + int(v >= thresholds[kind]))
+        kept_prefix[kind] = prefix
+    out = []
+    for c in cands:
+        f: dict[str, float] = {}
+        block = state.blocks[c.index]
+        here = place.get((c.index, c.row, c.col), {})
+        for kind in ("priority", "action", "measure"):
+            if kind != c.kind:
+                f[f"ctx_here_{kind}"] = here.get(kind, 0.0)
+        # siblings: headings of one rank under one parent, items of one list, cells of one column
+        if block.kind == "heading":
+            others = [k for k in ctx.siblings.get(c.index, []) if k != c.index]
+        elif block.kind == "list_item":
+            start, end = ctx.runs.get(c.index, (c.index, c.index + 1))
+            others = [k for k in range(start, end) if k != c.index]
+        else:
+            others = []
+        if c.col is not None and c.row is not None:
+            mates = [m.score for m in column.get((c.kind, c.index, c.col), []) if m.row != c.row]
+        else:
+            mates = [best[c.kind][k] for k in others]
+        if mates:
+            f["ctx_siblings_mean"] = _mean(mates)
+            f["ctx_siblings_kept_share"] = sum(1 for v in mates if v >= thresholds[c.kind]) / len(mates)
+        # the section a heading opens
+        if block.kind == "heading":
+            end = ctx.section_end.get(c.index, c.index + 1)
+            f["ctx_section_actions"] = float(kept_prefix["action"][end] - kept_prefix["action"][c.index + 1])
+            f["ctx_section_measures"] = float(kept_prefix["measure"][end] - kept_prefix["measure"][c.index + 1])
+            f["ctx_section_action_max"] = max(best["action"][c.index + 1:end], default=0.0)
+        # the heading above
+        head = ctx.headings[c.index]
+        if block.kind == "heading":
+            head = ctx.parents[c.index][-1] if ctx.parents[c.index] else None
+        if head is not None:
+            f["ctx_head_priority"] = best["priority"][head]
+        out.append(f)
+    return out
+
+
 def decide_with(state: State, model: dict, *, keep_candidates: bool = False,
                 candidates: list[Candidate] | None = None) -> dict:
     """The stage's updates when `model` makes the decisions (over `candidates` when the caller
@@ -417,7 +519,17 @@ def decide_with(state: State, model: dict, *, keep_candidates: bool = False,
     for kind, mine in by_kind.items():
         for cand, p in zip(mine, scores([c.features for c in mine], model["kinds"][kind])):
             cand.score = float(p)
-    kept = {k: select(v, model["kinds"][k].get("threshold", 0.5)) for k, v in by_kind.items()}
+    tables = model["kinds"]
+    if "stack" in model:  # the second reading: each candidate's evidence and its context's scores
+        thresholds = {k: t.get("threshold", 0.5) for k, t in tables.items()}
+        for cand, extra in zip(cands, context_features(state, ctx, cands, thresholds)):
+            cand.context = extra
+        tables = {**tables, **model["stack"]}
+        for kind in model["stack"]:
+            mine = by_kind[kind]
+            for cand, p in zip(mine, scores([{**c.features, **c.context} for c in mine], tables[kind])):
+                cand.score = float(p)
+    kept = {k: select(v, tables[k].get("threshold", 0.5)) for k, v in by_kind.items()}
     # (the title is dropped here too, so that kept["priority"] lines up with the priorities made)
     kept["priority"] = _without_title(ctx, state, _one_per_place(kept["priority"]))
     priorities, anchors = _priorities(state, ctx, kept["priority"])

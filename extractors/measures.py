@@ -95,6 +95,77 @@ def split_bracketed_figures(text: str) -> tuple[str, dict]:
     return text[: match.start()].strip(), fields
 
 
+_FIGURE = r"£?\d[\d.,]*\s*(?:%|per\s*cent|k|m|bn)?"
+_BOUND = r"(?:at\s+least|no\s+more\s+than|below|above|under|over|less\s+than|more\s+than|fewer\s+than)\s+"
+LABELLED_VALUE = re.compile(
+    rf"\b(?:now|current(?:ly)?|baseline|latest|actual|outturn|today)\b\s*[:=–-]?\s*(?P<value>{_FIGURE})"
+    r"(?:\s*\((?P<as_at>[^()]{2,30})\))?", re.I)
+LABELLED_TARGET = re.compile(
+    rf"\b(?:aim|target|ambition|goal)\b\s*[:=–-]?\s*(?P<target>(?:{_BOUND})?{_FIGURE})"
+    r"(?:\s+(?:by|in)\s+(?P<date>(?:the\s+end\s+of\s+)?[A-Za-z]*\s*\d{4}(?:[/-]\d{2,4})?))?", re.I)
+# What a measure written as a sentence is called: the words before a change ("The number of
+# affordable homes completed each year will have increased from 312 ...", "Long-term empty homes
+# will have fallen ...") or before labelled figures ("Households in fuel poverty – Now: 11.2% ...").
+_CHANGE_VERB = (r"(?:increas|decreas|fall|fell|fallen|ris|rose|risen|improv|reduc|grow|grew|grown|drop|declin|"
+                r"halv|doubl|remain|stay|narrow|widen|go\s+(?:up|down)|gone\s+(?:up|down))\w*")
+MEASURE_SUBJECT = re.compile(
+    r"^(?:(?:by|in|from|over)\s+(?:[^,]{2,40},|(?:the\s+end\s+of\s+)?[A-Za-z]*\s*\d{4}(?:/\d{2,4})?)\s*)?(?P<name>[A-Z%][^.;:?!]{3,160}?)\s+"
+    r"(?:will\s+(?:have\s+)?|would\s+|should\s+(?:have\s+)?|has\s+|have\s+|had\s+|is\s+|are\s+|was\s+|were\s+|to\s+)?"
+    r"(?:been\s+|be\s+|also\s+|further\s+|significantly\s+|steadily\s+)*" + _CHANGE_VERB + r"\b(?P<rest>.*)$", re.I | re.S)
+MEASURE_LABELLED = re.compile(
+    r"^(?P<name>[A-Z%][^:–—]{3,160}?)\s*(?:[–—:]|\s-\s)\s*(?P<rest>(?:now|current|baseline|latest|actual|outturn|target|aim)\b.*)$",
+    re.I | re.S)
+
+
+def measure_name(text: str) -> str | None:
+    """The name of a measure stated as a sentence or a line of labelled figures, or None.
+
+    >>> measure_name("Long-term empty homes will have fallen from 2,315 in October 2024 to fewer than 1,800.")
+    'Long-term empty homes'
+    >>> measure_name("Households in fuel poverty – Now: 11.2% (2023) Aim: 9% by 2028")
+    'Households in fuel poverty'
+    """
+    text = " ".join(text.split())
+    for pattern in (MEASURE_LABELLED, MEASURE_SUBJECT):
+        match = pattern.match(text)
+        if not match:
+            continue
+        name = match.group("name").strip(" ,–—-")
+        rest = match.group("rest")
+        words = name.split()
+        if not 2 <= len(words) <= 25 or re.match(r"(?i)^(?:we|our|this|it|they|there|that|these|those|which)\b", name):
+            continue
+        if pattern is MEASURE_SUBJECT and not re.search(r"\d", rest) and not MEASURE_NAME_OPENER.match(name):
+            continue
+        return name
+    return None
+
+
+MEASURE_NAME_OPENER = re.compile(r"(?i)^(?:the\s+)?(?:number|proportion|percentage|rate|share|level|average|gap|%)\b")
+
+
+def parse_labelled_figures(text: str) -> dict:
+    """Value, its date, target and target date printed with labels.
+
+    >>> parse_labelled_figures("Households in fuel poverty – Now: 11.2% (2023) Aim: 9% by 2028")
+    {'value': '11.2%', 'as_at': datetime.date(2023, 12, 31), 'target': '9%', 'target_date': datetime.date(2028, 12, 31)}
+    """
+    fields: dict = {}
+    value = LABELLED_VALUE.search(text)
+    if value:
+        fields["value"] = " ".join(value.group("value").split())
+        note = parse_deadline(value.group("as_at")) if value.group("as_at") else None
+        if note and note.end:
+            fields["as_at"] = note.end
+    target = LABELLED_TARGET.search(text)
+    if target:
+        fields["target"] = " ".join(target.group("target").split())
+        due = parse_deadline(target.group("date")) if target.group("date") else None
+        if due and due.end:
+            fields["target_date"] = due.end
+    return fields
+
+
 def parse_measure_sentence(text: str) -> dict:
     """Baseline, target and target date from a measure written as a sentence.
 
@@ -106,6 +177,8 @@ def parse_measure_sentence(text: str) -> dict:
     if match:
         fields["value"] = match.group("value").strip()
         fields["target"] = " ".join(match.group("target").split())
+    elif (labelled := parse_labelled_figures(text)):
+        return labelled
     elif (match := TARGET_ONLY.search(text)):
         fields["target"] = " ".join(match.group("target").split())
     lead = LEADING_BY.match(text) or re.match(r"^\s*by\s+(?P<date>\S+)", text, re.I)

@@ -34,6 +34,12 @@ def nlp() -> Language:
     return pipeline
 
 
+@lru_cache(maxsize=4096)
+def parse(text: str):
+    """The sentencized Doc of `text`, shared by the stages that read the same block (read only)."""
+    return nlp()(text)
+
+
 @lru_cache(maxsize=1)
 def commitment_matcher() -> Matcher:
     matcher = Matcher(nlp().vocab, validate=True)
@@ -70,7 +76,7 @@ def commitment_sentences(text: str) -> list[tuple[int, int, str]]:
     >>> [s for _, _, s in commitment_sentences("We know it is hard. We will act now.")]
     ['We will act now.']
     """
-    doc = nlp()(text)
+    doc = parse(text)
     matcher = commitment_matcher()
     found = []
     for sent in _sentences(doc):

@@ -50,10 +50,11 @@ def explain_document(path: Path, *, page: int | None = None, all_candidates: boo
         if not all_candidates:
             shown = [c for c in shown if c.score >= 0.2][:3]
         for cand in shown:
-            tables = model["kinds"][cand.kind]
+            # a kind the second reading decides is explained by its trees, over its evidence and context
+            tables = model.get("stack", {}).get(cand.kind) or model["kinds"][cand.kind]
             threshold = tables.get("threshold", 0.5)
             verdict = "kept" if cand.score >= threshold else "below"
-            why = ", ".join(f"{name} {value:+.2f}" for name, value in explain(cand.features, tables, top=top))
+            why = ", ".join(f"{name} {value:+.2f}" for name, value in explain({**cand.features, **cand.context}, tables, top=top))
             where = f" row {cand.row} col {cand.col}" if cand.row is not None else ""
             lines.append(f"    ? {cand.kind} {cand.score:.2f} ({verdict} {threshold:.2f}) {cand.origin}{where}: {cand.text[:80]}")
             lines.append(f"        because {why}")

@@ -374,3 +374,107 @@ def test_a_line_under_a_lead_in_inside_its_cell_carries_the_lead_in_as_evidence(
     assert under.features.get("cell_lead_in") == 1 and any(k.startswith("lead_") and k != "lead_none" for k in under.features)
     alone = cands[("cell_line", "Complete every health assessment within 20 days")]  # its cell has no lead-in
     assert alone.lead is None and "cell_lead_in" not in alone.features
+
+
+# --------------------------------------------------------------------------- measures named inside sentences
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("The number of affordable homes completed each year will have increased from 312 in 2023/24 to at least 450.",
+     "The number of affordable homes completed each year"),
+    ("Long-term empty homes will have fallen from 2,315 in October 2024 to fewer than 1,800 by October 2029.",
+     "Long-term empty homes"),
+    ("By 2028 pupil absence rates will have fallen from 7.9% to below 5%.", "pupil absence rates"),
+    ("By March 2027, the number of children in care will have reduced to 350.", "the number of children in care"),
+    ("Households in fuel poverty – Now: 11.2% (2023) Aim: 9% by 2028", "Households in fuel poverty"),
+    # not measures: a commitment, a change with no figure and no indicator word, a subject that is "we"
+    ("We will reduce the number of children in care from 400 to 350.", None),
+    ("Attendance has improved since the pandemic.", None),
+    ("Our partners have increased their investment by £2m.", None),
+])
+def test_a_measure_stated_as_a_sentence_is_named_by_the_words_before_its_change(text, name):
+    from extractors.measures import measure_name
+
+    assert measure_name(text) == name
+
+
+def test_labelled_figures_give_value_date_target_and_target_date():
+    import datetime as dt
+
+    from extractors.measures import parse_measure_sentence
+
+    assert parse_measure_sentence("Eligible pensioners claiming Pension Credit – Now: 63% (2024) Aim: 75% by 2027") == {
+        "value": "63%", "as_at": dt.date(2024, 12, 31), "target": "75%", "target_date": dt.date(2027, 12, 31)}
+    # a figure without its label is neither
+    assert parse_measure_sentence("Around 63% of pensioners claim Pension Credit") == {}
+
+
+def test_a_measure_named_inside_a_sentence_is_a_candidate_and_keeps_the_sentence_figures():
+    from extractors.decide import _measure
+
+    state = state_of("How we will know\n\nThe number of affordable homes completed each year will have increased "
+                     "from 312 in 2023/24 to at least 450 by 2028.\n")
+    named = [c for c in generate(state, build_context(state)) if c.kind == "measure" and c.origin == "measure_name"]
+    assert [c.text for c in named] == ["The number of affordable homes completed each year"]
+    m = _measure(state, named[0])
+    assert (m.name, m.value, m.target) == ("The number of affordable homes completed each year", "312", "at least 450")
+
+
+# --------------------------------------------------------------------------- the second reading
+
+def test_context_features_read_the_first_scores_around_a_candidate():
+    from extractors.decide import context_features
+
+    state = state_of("Priority 1: Safe homes\n\nWe will:\n\n- recruit 40 foster carers\n- open two homes\n- review placements\n\n"
+                     "Priority 2: Good health\n\nSome words about health.\n")
+    ctx = build_context(state)
+    heads = [i for i, b in enumerate(state.blocks) if b.kind == "heading"]
+    items = [i for i, b in enumerate(state.blocks) if b.kind == "list_item"]
+    assert len(heads) == 2 and len(items) == 3
+    cands = [Candidate(kind="priority", text="Safe homes", index=heads[0], origin="heading", score=0.9),
+             Candidate(kind="priority", text="Good health", index=heads[1], origin="heading", score=0.5)]
+    cands += [Candidate(kind="action", text=state.blocks[i].text, index=i, origin="list_item", score=s)
+              for i, s in zip(items, (0.8, 0.6, 0.1))]
+    got = context_features(state, ctx, cands, {"priority": 0.25, "action": 0.3, "measure": 0.1})
+    first, second, item = got[0], got[1], got[2]
+    assert first["ctx_section_actions"] == 2 and first["ctx_section_action_max"] == pytest.approx(0.8)
+    assert second["ctx_section_actions"] == 0 and second["ctx_siblings_mean"] == pytest.approx(0.9)
+    # an item: its list's other items (0.6, 0.1; one of two kept) and the priority heading above it
+    assert item["ctx_siblings_mean"] == pytest.approx(0.35) and item["ctx_siblings_kept_share"] == pytest.approx(0.5)
+    assert item["ctx_head_priority"] == pytest.approx(0.9)
+
+
+def test_the_second_reading_decides_the_kinds_it_was_fitted_for():
+    from extractors.decide import decide_with
+
+    state = state_of("Our plan\n\nWe will:\n\n- recruit 40 foster carers by 2027\n- open two homes by 2026\n")
+    never = {"features": ["bias"], "baseline": -9.0, "trees": [], "threshold": 0.3}
+    always = {"features": ["bias"], "baseline": 9.0, "trees": [], "threshold": 0.3}
+    first_only = {"kinds": {"priority": never, "action": never, "measure": never}}
+    assert decide_with(state, first_only)["actions"] == ()
+    second = {**first_only, "stack": {"action": always}}
+    kept = decide_with(state, second, keep_candidates=True)
+    assert {a.text.lower() for a in kept["actions"]} >= {"recruit 40 foster carers by 2027", "open two homes by 2026"}
+    assert kept["measures"] == () and kept["priorities"] == ()  # the first reading still decides those
+    assert any(c.context for c in kept["candidates"] if c.kind == "action")
+
+
+def test_cross_validation_in_several_processes_scores_as_in_one(monkeypatch):
+    import pipeline.train as train
+    from schemas.records import Action, DocumentInfo, Extraction, Provenance
+
+    def fake_fit(rows, **options):
+        return {"left_in": sorted(gd.stem for gd, *_ in rows)}
+
+    def fake_predict(state, info, model, candidates=None):
+        # one action per document that trained the model: which documents a model saw shows in the score
+        actions = tuple(Action(text=f"act {s}", provenance=Provenance(page=1, block_id="b")) for s in model["left_in"])
+        return Extraction(document=DocumentInfo(source=info), actions=actions)
+
+    monkeypatch.setattr(train, "fit", fake_fit)
+    monkeypatch.setattr(train, "predict_document", fake_predict)
+    docs = [train.GoldDocument("set", f"d{k}", None, {"actions": [{"text": f"act d{(k + 1) % 4}", "page": 1}]}) for k in range(4)]
+    rows = [(gd, None, gd.stem, [], []) for gd in docs]
+    one, _ = train.cross_validate(rows)
+    two, _ = train.cross_validate(rows, jobs=2)
+    assert one.to_dict() == two.to_dict()
+    assert one.kinds["actions"].tp == 4 and one.kinds["actions"].fp == 8  # each model saw the 3 others
