@@ -46,7 +46,7 @@ CHALLENGES := heldout:challenge heldout2:challenge2 heldout3:challenge3 heldout4
 
 metrics: install
 	rm -f build/metrics.db && mkdir -p build
-	$(BIN)/councilplans eval --cv --markdown metrics/cv.md --json metrics/cv.json
+	$(BIN)/councilplans eval --cv --jobs 2 --markdown metrics/cv.md --json metrics/cv.json
 	$(BIN)/councilplans ingest --db build/metrics.db
 	$(BIN)/councilplans eval --gold corpus/gold --db build/metrics.db --markdown metrics/quality.md --json metrics/quality.json
 	set -e; for pair in $(CHALLENGES); do \

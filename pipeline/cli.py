@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from pipeline.ingest import BUNDLED_CORPUS, PROJECT_ROOT, IngestError, ingest
 from pipeline.loaders import MAX_MEGABYTES, MAX_MEMORY_MEGABYTES, MAX_PAGES, MAX_SECONDS, SECONDS_PER_PAGE
@@ -42,9 +44,14 @@ def main() -> None:
               help="--atomic: build into a copy of DB (DB.tmp-<pid>) and rename it into place only when the run is "
                    "complete, so a served database is never half-written and a stopped run leaves it as it was.")
 @click.option("--quiet", "-q", is_flag=True, help="Only failures and the summary (no line per file, no progress bar).")
+@click.option("--scheduler", metavar="tcp://HOST:PORT",
+              help="Read the files on the Dask cluster of this scheduler (docs/dask.md); this process writes DB.")
+@click.option("--dask", "dask_workers", type=click.IntRange(1, 64), metavar="N",
+              help="Read the files on a Dask LocalCluster of N worker processes on this machine (docs/dask.md).")
 def ingest_command(paths: tuple[Path, ...], db_path: Path, council: str | None, workers: int,
                    max_megabytes: float, max_pages: int, max_seconds: float, max_memory_mb: int, follow_links: bool,
-                   force: bool, allow_failures: bool, atomic: bool, quiet: bool) -> None:
+                   force: bool, allow_failures: bool, atomic: bool, quiet: bool, scheduler: str | None,
+                   dask_workers: int | None) -> None:
     """Ingest documents (files or folders; default: the bundled corpus) into DB.
 
     Every file found is accounted for: ingested, unchanged since it was stored (not read again:
@@ -58,6 +65,7 @@ def ingest_command(paths: tuple[Path, ...], db_path: Path, council: str | None, 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from pipeline.councils import UnknownCouncil
+    from pipeline.dask_engine import DaskEngine, DaskError  # distributed itself is imported only when used
     from pipeline.ingest import NO_COUNCIL
     from pipeline.loaders import Limits
     from pipeline.store import StoreError
@@ -70,6 +78,13 @@ def ingest_command(paths: tuple[Path, ...], db_path: Path, council: str | None, 
     except ValidationError as exc:
         raise click.ClickException("; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors()))
     targets = list(paths) or [BUNDLED_CORPUS]
+    engine = contextlib.nullcontext()
+    if scheduler is not None or dask_workers is not None:
+        if scheduler is not None and dask_workers is not None:
+            raise click.UsageError("give --scheduler (a running cluster) or --dask N (a local one), not both")
+        if click.get_current_context().get_parameter_source("workers") is not ParameterSource.DEFAULT:
+            raise click.UsageError("--workers is for the local engine; on Dask the cluster's workers read the files")
+        engine = DaskEngine(scheduler, workers=dask_workers)
 
     def line(result) -> str | None:
         """One file's line: every file when not on a terminal; what changed, failed or was
@@ -96,9 +111,9 @@ def ingest_command(paths: tuple[Path, ...], db_path: Path, council: str | None, 
         return f"- {shown}: skipped: {escape(result.note or '')}"
 
     try:
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      TextColumn("{task.fields[current]}"), console=console, transient=True,
-                      disable=quiet or not tty) as progress:
+        with engine as running, Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                         TimeElapsedColumn(), TextColumn("{task.fields[current]}"), console=console,
+                                         transient=True, disable=quiet or not tty) as progress:
             task = progress.add_task("Ingesting", total=None, current="")
 
             def on_result(result) -> None:
@@ -109,10 +124,10 @@ def ingest_command(paths: tuple[Path, ...], db_path: Path, council: str | None, 
 
             report = ingest(targets, db_path, council=council, workers=workers, on_result=on_result, limits=limits,
                             follow_links=follow_links, on_found=lambda n: progress.update(task, total=n),
-                            force=force, atomic=atomic)
+                            force=force, atomic=atomic, engine=running)
     except (IngestError, UnknownCouncil) as exc:
         raise click.ClickException(f"{exc}\nHint: pass existing files or folders, and --council with a name from the register.")
-    except StoreError as exc:
+    except (StoreError, DaskError) as exc:
         raise click.ClickException(str(exc))
     for note in report.notes:
         console.print(f"[yellow]! {escape(note)}[/yellow]", soft_wrap=True, highlight=False)
@@ -235,8 +250,10 @@ def export_command(db_path: Path, out_dir: Path) -> None:
 @click.option("--cv", is_flag=True, help="Leave-one-document-out over every gold set the project has: each document "
               "scored by a model trained without it (ignores --gold/--db/--pred).")
 @click.option("--folds", type=click.IntRange(min=2), help="With --cv: this many groups of documents instead of one each (faster).")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="With --cv: fit this many folds at once (processes; the scores do not change).")
 def eval_command(gold_dir: Path, db_path: Path | None, pred_dir: Path | None, markdown_out, json_out, explain: bool,
-                 cv: bool, folds: int | None) -> None:
+                 cv: bool, folds: int | None, jobs: int) -> None:
     """Score extraction against gold answers: P/R/F1 per record kind, accuracy per field."""
     from pipeline.evaluate import evaluate, load_gold, load_predictions
 
@@ -244,7 +261,7 @@ def eval_command(gold_dir: Path, db_path: Path | None, pred_dir: Path | None, ma
         from pipeline.train import cross_validate, gather, gold_documents
 
         rows = gather(gold_documents())
-        report, per_set = cross_validate(rows, folds=folds)
+        report, per_set = cross_validate(rows, folds=folds, jobs=jobs)
         click.echo(report.to_text())
         for name, sub in per_set.items():
             click.echo(f"\n### {name}\n" + sub.to_text().split("\nFields")[0].split("\n", 1)[1])

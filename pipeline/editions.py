@@ -113,9 +113,15 @@ def similarity(a: str, b: str, **_: object) -> float:
 
 
 def similarity_matrix(old: list[str], new: list[str]) -> np.ndarray:
+    """`similarity` of every old text with every new one: the same numbers, with rapidfuzz's own
+    scorers over the whole matrix rather than a Python call per pair (issue 11)."""
     if not old or not new:
         return np.zeros((len(old), len(new)))
-    return process.cdist(old, new, scorer=similarity, dtype=np.float64)
+    scores = (0.5 * process.cdist(old, new, scorer=fuzz.token_set_ratio, dtype=np.float64)
+              + 0.5 * process.cdist(old, new, scorer=fuzz.token_sort_ratio, dtype=np.float64))
+    scores[[not a for a in old], :] = 0.0
+    scores[:, [not b for b in new]] = 0.0
+    return scores
 
 
 def assign(scores: np.ndarray, threshold: float = THRESHOLD) -> list[tuple[int, int, float]]:
@@ -277,9 +283,12 @@ def group_editions(db: sqlite_utils.Database, councils: Iterable[str] | None = N
     for row in db.conn.execute("SELECT code, name, official_name FROM councils"):
         names[row[0]] = [n for n in row[1:] if n]
     series: dict[str, Series] = {}
-    rows = db.conn.execute(
-        "SELECT id, council_code, title, kind, source, period_start, period_end FROM documents "
-        "WHERE council_code IS NOT NULL ORDER BY council_code, id").fetchall()
+    sql = "SELECT id, council_code, title, kind, source, period_start, period_end FROM documents WHERE council_code "
+    if wanted is None:
+        rows = db.conn.execute(sql + "IS NOT NULL ORDER BY council_code, id").fetchall()
+    else:  # the councils' documents only (through the index on council_code)
+        rows = db.conn.execute(sql + "IN (SELECT value FROM json_each(?)) ORDER BY council_code, id",
+                               [json.dumps(sorted(wanted))]).fetchall()
     for doc_id, code, title, kind, source, start, end in rows:
         if wanted is not None and code not in wanted:
             continue
@@ -351,16 +360,35 @@ class SeriesSummary:
         return out
 
 
+def _stored_pairs(db: sqlite_utils.Database, councils: list[str]) -> dict[tuple, dict[str, int]]:
+    """For each pair of editions of the councils given already in `changes`: (old document, new
+    document, series, series title, old edition, new edition) -> its number of rows of each kind."""
+    pairs: dict[tuple, dict[str, int]] = {}
+    for *key, kind, count in db.conn.execute(
+            "SELECT old_document_id, new_document_id, series_id, series_title, old_edition, new_edition, kind, count(*) "
+            "FROM changes WHERE council_code IN (SELECT value FROM json_each(?)) GROUP BY 1, 2, 3, 4, 5, 6, 7",
+            [json.dumps(councils)]):
+        pairs.setdefault(tuple(key), {})[kind] = count
+    return pairs
+
+
 def compute_changes(db: sqlite_utils.Database, councils: Iterable[str] | None = None, *,
-                    threshold: float = THRESHOLD) -> list[SeriesSummary]:
+                    threshold: float = THRESHOLD, documents: Iterable[str] | None = None) -> list[SeriesSummary]:
     """Recompute `changes` and `editions` for the councils given (codes; default: all) in one
     transaction; returns a summary of each series with two or more editions (only dated ones
-    are compared)."""
+    are compared).
+
+    `documents`: the documents stored since these councils' changes were last computed (an
+    ingest run's). A pair of consecutive editions holding neither keeps the rows already stored
+    for it instead of being compared again, so storing one document compares only its own
+    editions' neighbours, however many documents its council has (issue 11)."""
     councils = None if councils is None else sorted(set(councils))
     ensure_tables(db)
     all_series = group_editions(db, councils)
+    fresh = None if documents is None or councils is None else set(documents)
+    stored = _stored_pairs(db, councils) if fresh is not None else {}
     names = dict(db.conn.execute("SELECT code, name FROM councils").fetchall())
-    edition_rows, change_rows, summaries = [], [], []
+    edition_rows, change_rows, summaries, kept = [], [], [], []
     for s in all_series:
         total = len(s.editions) + len(s.undated)
         previous = None
@@ -377,6 +405,11 @@ def compute_changes(db: sqlite_utils.Database, councils: Iterable[str] | None = 
         summary = SeriesSummary(s, names.get(s.council_code))
         summaries.append(summary)
         for old, new in zip(s.editions, s.editions[1:]):
+            key = (old.document_id, new.document_id, s.id, s.title, old.label, new.label)
+            if fresh is not None and key in stored and old.document_id not in fresh and new.document_id not in fresh:
+                kept.append(f"{old.document_id}\x1f{new.document_id}")  # its rows stay as they are
+                summary.pairs.append(PairSummary(old, new, {k: stored[key].get(k, 0) for k in KINDS}))
+                continue
             found = compare(_actions(db, old.document_id), _actions(db, new.document_id), threshold)
             counts = {k: 0 for k in KINDS}
             for ordinal, c in enumerate(found):
@@ -396,6 +429,11 @@ def compute_changes(db: sqlite_utils.Database, councils: Iterable[str] | None = 
         for table in ("changes", "editions"):
             if councils is None:
                 db.conn.execute(f"DELETE FROM {table}")
+            elif table == "changes":  # all but the pairs kept as they are
+                db.conn.execute("DELETE FROM changes WHERE council_code IN (SELECT value FROM json_each(?)) "
+                                "AND coalesce(old_document_id, '') || char(31) || coalesce(new_document_id, '') "
+                                "NOT IN (SELECT value FROM json_each(?))",
+                                [json.dumps(councils), json.dumps(kept)])
             else:
                 db.conn.execute(f"DELETE FROM {table} WHERE council_code IN (SELECT value FROM json_each(?))",
                                 [json.dumps(councils)])

@@ -35,7 +35,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from extractors.cleaners import clean_text
 from pipeline.councils import UnknownCouncil, register
@@ -171,7 +171,7 @@ class IngestReport:
     seconds: float | None = None
     commitments_added: int = 0  # actions, by council and normalised text, in the database after but not before
     commitments_removed: int = 0
-    _commitments_before: object = field(default=None, repr=False)
+    _commitment_tally: object = field(default=None, repr=False)  # store_extraction's: removed -1, added +1
 
     def changes(self, change: str) -> int:
         """How many documents this run stored with this `change` (new, changed, re-extracted)."""
@@ -579,6 +579,7 @@ def ingest(
     on_found: Callable[[int], None] | None = None,
     force: bool = False,
     atomic: bool = False,
+    engine=None,
 ) -> IngestReport:
     """Ingest files or folders (default: the bundled corpus) into the database at `db_path`.
 
@@ -588,7 +589,9 @@ def ingest(
     `on_result` gets every file's `FileResult` as its outcome is known. A file already stored
     with the same content, extractor version and manifest entry is *unchanged* and not read,
     unless `force`. With `atomic`, the run builds into a copy of the database and renames it into
-    place when complete (see `atomic_database`)."""
+    place when complete (see `atomic_database`). `engine`: read the files elsewhere instead of in
+    `workers` local processes, e.g. a started `pipeline.dask_engine.DaskEngine` (docs/dask.md);
+    this process still writes the database."""
     started = time.monotonic()
     limits = limits or Limits()
     override = {k: v for k, v in (("max_megabytes", max_megabytes), ("max_pages", max_pages)) if v is not None}
@@ -602,12 +605,12 @@ def ingest(
     report = IngestReport(extractor_version=extractor_version(), forced=force)
     with atomic_database(db_path, atomic, notes=report.notes) as write_path:
         _ingest_into(write_path, db_path, found, report, council=council, workers=workers, limits=limits,
-                     on_result=on_result, on_found=on_found, force=force, started=started)
+                     on_result=on_result, on_found=on_found, force=force, started=started, engine=engine)
     return report
 
 
 def _ingest_into(write_path, db_path, found: Survey, report: IngestReport, *, council, workers, limits, on_result, on_found,
-                 force, started) -> None:
+                 force, started, engine=None) -> None:
     db = open_db(write_path, notes=report.notes)
     report.run_id = stable_id(_now(), os.getpid(), db_path, time.time_ns())  # two runs in one second differ
     start_run(db, report.run_id, _now())
@@ -615,7 +618,8 @@ def _ingest_into(write_path, db_path, found: Survey, report: IngestReport, *, co
         on_found(len(found.documents) + len(found.others))
     status = "interrupted"
     try:
-        _run(db, write_path, found, report, council=council, workers=workers, limits=limits, on_result=on_result, force=force)
+        _run(db, write_path, found, report, council=council, workers=workers, limits=limits, on_result=on_result, force=force,
+             engine=engine)
         _compare_editions(db, report)
         _count_commitments(db, report)
         status = "finished"
@@ -693,20 +697,15 @@ def atomic_database(db_path: Path | str, atomic: bool = True, *, notes: list[str
     os.replace(temporary, target)  # the run is complete: readers now see it, all at once
 
 
-def _commitments(db) -> collections.Counter:
-    """Every commitment (action) in the database, by council and normalised text."""
-    return collections.Counter((code, " ".join((text or "").lower().split()))
-                               for code, text in db.conn.execute("SELECT council_code, text FROM actions"))
-
-
 def _count_commitments(db, report: IngestReport) -> None:
-    """Commitments added and removed by this run (nothing to count when no document was stored)."""
-    before = report._commitments_before
-    if before is None:
+    """Commitments added and removed by this run (nothing to count when no document was stored),
+    by council and normalised text, from what the stored documents removed and wrote (issue 11:
+    not by reading every commitment in the database before and after)."""
+    tally = report._commitment_tally
+    if tally is None:
         return
-    after = _commitments(db)
-    report.commitments_added = sum((after - before).values())
-    report.commitments_removed = sum((before - after).values())
+    report.commitments_added = sum(n for n in tally.values() if n > 0)
+    report.commitments_removed = -sum(n for n in tally.values() if n < 0)
 
 
 def _compare_editions(db, report: IngestReport) -> None:
@@ -721,7 +720,7 @@ def _compare_editions(db, report: IngestReport) -> None:
         codes = [row[0] for row in db.conn.execute(
             "SELECT DISTINCT council_code FROM documents WHERE council_code IS NOT NULL AND id IN (SELECT value FROM json_each(?))",
             [json.dumps(ids)])]
-        report.editions = compute_changes(db, codes) if codes else []
+        report.editions = compute_changes(db, codes, documents=ids) if codes else []
     except Exception as exc:  # noqa: BLE001 - the stored documents must not be lost to this step
         report.notes.append(f"comparing editions failed ({type(exc).__name__}: {exc}); the documents are stored: "
                             "run `councilplans changes` to try again")
@@ -739,7 +738,8 @@ def _in_order(report: IngestReport, order: dict[str, int]) -> None:
     report.unchanged = [r for r in files if r.outcome == "unchanged"]
 
 
-def _run(db, db_path, found: Survey, report: IngestReport, *, council, workers, limits, on_result, force=False) -> None:
+def _run(db, db_path, found: Survey, report: IngestReport, *, council, workers, limits, on_result, force=False,
+         engine=None) -> None:
     # Duplicates wait for the file they copy, to point at its document (or say it was not stored).
     waiting: dict[str, list[FileResult]] = {}
     for outcome in found.others:
@@ -781,21 +781,44 @@ def _run(db, db_path, found: Survey, report: IngestReport, *, council, workers, 
         result.location, result.sha256, result.fingerprint = known.get(result.shown, (None, None, None))
         _account(db, db_path, result, report, on_result, waiting)
 
-    if workers <= 0:
+    if engine is not None:  # e.g. Dask (pipeline/dask_engine.py): yields (task, FileResult) as files are read
+        for _, outcome in engine.map(tasks, report.notes):
+            account(outcome)
+    elif workers <= 0:
         for task in tasks:
             account(process_task(task))
     elif tasks:
+        in_found_order = list(tasks)
         if workers > 1:
             # Largest files first, so that the last file is not a large one running alone while
             # the other workers wait (the report keeps the order the files were found).
             tasks.sort(key=lambda task: -(task.size or 0))
         with WorkerPool(process_task, size=min(workers, max(1, len(tasks))), memory_megabytes=limits.max_memory_megabytes,
                         seconds_for=lambda task, pages: task.limits.seconds_for(pages)) as pool:
-            for task, outcome in pool.map(tasks):
+            for task, outcome in _same_names_in_found_order(in_found_order, pool.map(tasks)):
                 account(outcome if isinstance(outcome, FileResult) else _failure_result(task, outcome))
     for copies_left in waiting.values():  # twins that were never read (cannot happen; accounted all the same)
         for duplicate in copies_left:
             _account(db, db_path, duplicate, report, on_result)
+
+
+def _same_names_in_found_order(found: list[Task], results: Iterable[tuple[Task, Any]]) -> Iterator[tuple[Task, Any]]:
+    """`results` as they come, except that a file waits for the files of the same name found
+    before it: which of two same-named documents of a council is stored first decides whose
+    record ids follow the file name (pipeline/store.py), so a run with several workers stores
+    them as a run with one does."""
+    names = [Path(task.path).name for task in found]
+    position = {id(task): k for k, task in enumerate(found)}
+    queues: dict[str, collections.deque[int]] = collections.defaultdict(collections.deque)
+    for k, name in enumerate(names):
+        queues[name].append(k)
+    done: dict[int, tuple[Task, Any]] = {}
+    for task, outcome in results:
+        k = position[id(task)]
+        done[k] = (task, outcome)
+        queue = queues[names[k]]
+        while queue and queue[0] in done:
+            yield done.pop(queue.popleft())
 
 
 def _account(db, db_path, result: FileResult, report: IngestReport, on_result,
@@ -847,12 +870,12 @@ def _store(db, result: FileResult, report: IngestReport) -> None:
         clear_file_problems(db, result.source, result.shown)
         extraction = result.extraction
         real = os.path.realpath(result.path)
-        if report._commitments_before is None:  # the first document this run stores: what was there before
-            report._commitments_before = _commitments(db)
+        if report._commitment_tally is None:  # the first document this run stores
+            report._commitment_tally = collections.Counter()
         result.change = _change(db, extraction, result.location, real)
         result.document_id = store_extraction(db, extraction, council=result.council, path=real, warnings=result.warnings,
                                               location=result.location, extractor_version=report.extractor_version,
-                                              fingerprint=result.fingerprint)
+                                              fingerprint=result.fingerprint, commitments=report._commitment_tally)
         if result.council is None:
             result.note = NO_COUNCIL
         report.documents.append(result.source)

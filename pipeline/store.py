@@ -26,6 +26,7 @@
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import json
 import sqlite3
@@ -206,13 +207,62 @@ def _incremental_v5(db: sqlite_utils.Database) -> None:
         db["files"].add_column("sha256", str)
 
 
+# Every column by which a document's rows are found when it is replaced, or that a foreign key
+# checks when a parent row is deleted or its key changes: (table, columns). Without an index each
+# of these is a scan of the whole table, for every row deleted (migration 6).
+DOCUMENT_INDEXES = [
+    ("deadlines", ["action_id"]),  # deleting an action checks deadlines.action_id
+    ("deadlines", ["document_id"]),  # deleting a document's deadlines; deleting a document checks them
+    ("priorities", ["parent_id"]),  # deleting a priority checks its sub-priorities
+    ("priorities", ["council_code"]),  # changing a council checks its rows (and a council's page reads them)
+    ("measures", ["council_code"]),
+    ("problems", ["document_id"]),  # deleting a document's problems
+    ("problems", ["path", "source"]),  # clear_file_problems: by path, or by name where no path was recorded
+    ("documents", ["path"]),  # the older content of the same file (store_extraction, ingest's change check)
+    ("documents", ["source", "council_code"]),  # the same file name, and records' lineage
+]
+
+
+def _fts_columns(db: sqlite_utils.Database, table: str) -> list[str]:
+    """The columns `table`'s full-text index holds (migration 2 narrowed some of migration 1's)."""
+    return [row[1] for row in db.conn.execute(f"PRAGMA table_info([{table}_fts])")]
+
+
+def _scale_v6(db: sqlite_utils.Database) -> None:
+    """Migration 6: a store that scales (issue 11). Replacing one document touches only its own
+    rows, whatever the size of the database: an index on every column its rows are found by and
+    every foreign key checked when they are deleted (`DOCUMENT_INDEXES`), and full-text triggers
+    that re-index a row only when its indexed text changes (the derived fields `enrich` writes
+    after each insert no longer delete and re-insert every row's full-text entry). And for the
+    published site: each document's rows counted by the default facets (`facet_counts`), so a
+    table's page reads a few rows per document, not every row, for its facets."""
+    for table, columns in DOCUMENT_INDEXES:
+        db[table].create_index(columns, if_not_exists=True)
+    enrich.create_facet_counts(db)  # the default facets, counted per document
+    for table in FTS:
+        columns = _fts_columns(db, table)
+        if not columns:
+            continue
+        names = ", ".join(f"[{c}]" for c in columns)
+        old = ", ".join(f"old.[{c}]" for c in columns)
+        new = ", ".join(f"new.[{c}]" for c in columns)
+        db.conn.execute(f"DROP TRIGGER IF EXISTS [{table}_au]")
+        db.conn.execute(
+            f"CREATE TRIGGER [{table}_au] AFTER UPDATE OF {names} ON [{table}] BEGIN\n"
+            f"  INSERT INTO [{table}_fts] ([{table}_fts], rowid, {names}) VALUES('delete', old.rowid, {old});\n"
+            f"  INSERT INTO [{table}_fts] (rowid, {names}) VALUES (new.rowid, {new});\n"
+            f"END")
+
+
 # 2: themes (theme_matches, a themes column), strength, SMART flags, progress, source notes, and
 # full-text search over each record's own text (pipeline/publish/enrich.py).
 # 3: accounting (files, runs, problems.path).
 # 4: sources, fetches and the coverage view (pipeline/fetch.py).
 # 5: incremental runs: documents.location / extractor_version / fingerprint, more run counts.
+# 6: scale (issue 11): indexes for replacing a document and for foreign keys, full-text triggers only
+#    for the indexed words, facet_counts (the published tables' default facets, per document).
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _create_v1, enrich.create_schema, _accounting_v3, _sources_v4, _incremental_v5,
+    _create_v1, enrich.create_schema, _accounting_v3, _sources_v4, _incremental_v5, _scale_v6,
 ]
 
 
@@ -289,7 +339,8 @@ def open_db(path: Path | str, *, notes: list[str] | None = None) -> sqlite_utils
 
 # Every table a councilplans schema may hold (full-text tables and their shadow tables aside).
 OWN_TABLES = {"councils", "documents", "priorities", "actions", "action_priorities", "action_owners", "deadlines",
-              "measures", "problems", "themes", "theme_matches", "store_meta", "files", "runs", "sources", "fetches"}
+              "measures", "problems", "themes", "theme_matches", "store_meta", "files", "runs", "sources", "fetches",
+              "facet_counts"}
 
 
 def _migrate(db: sqlite_utils.Database, path: Path | str, notes: list[str] | None) -> None:
@@ -352,9 +403,15 @@ def _provenance(prov) -> dict:
     }
 
 
+def _has_facet_counts(db: sqlite_utils.Database) -> bool:
+    return db.conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'facet_counts'").fetchone() is not None
+
+
 def _delete_document(db: sqlite_utils.Database, document_id: str) -> None:
     conn = db.conn
     conn.execute("DELETE FROM theme_matches WHERE document_id = ?", [document_id])
+    if _has_facet_counts(db):
+        conn.execute("DELETE FROM facet_counts WHERE document_id = ?", [document_id])
     conn.execute("DELETE FROM action_priorities WHERE action_id IN (SELECT id FROM actions WHERE document_id = ?)", [document_id])
     conn.execute("DELETE FROM action_owners WHERE action_id IN (SELECT id FROM actions WHERE document_id = ?)", [document_id])
     for table in ("deadlines", "actions", "measures"):
@@ -363,6 +420,12 @@ def _delete_document(db: sqlite_utils.Database, document_id: str) -> None:
     conn.execute("DELETE FROM priorities WHERE document_id = ?", [document_id])
     conn.execute("DELETE FROM problems WHERE document_id = ?", [document_id])
     conn.execute("DELETE FROM documents WHERE id = ?", [document_id])
+
+
+def commitment_key(council_code: str | None, text: str | None) -> tuple[str | None, str]:
+    """What counts as the same commitment when a run counts commitments added and removed: its
+    council and its words (case and spacing aside)."""
+    return council_code, " ".join((text or "").lower().split())
 
 
 def _unique_ids(prefix: tuple, keys: Iterable[tuple]) -> list[str]:
@@ -386,11 +449,15 @@ def store_extraction(
     location: str | None = None,
     extractor_version: str | None = None,
     fingerprint: str | None = None,
+    commitments: collections.Counter | None = None,
 ) -> str:
     """Write one document's records, replacing what was there. Returns the document id.
 
     `path` is the file on disk; `location` where the document came from (see the module's
-    docstring); `extractor_version` and `fingerprint` let the next run skip it when unchanged."""
+    docstring); `extractor_version` and `fingerprint` let the next run skip it when unchanged.
+    `commitments`, when given, is a tally by `commitment_key`: every commitment this removes
+    counts -1, every one it writes +1 (a run's tally, positive and negative, is what it added and
+    removed, without reading the rest of the database)."""
     info = extraction.document
     document_id = (info.sha256 or stable_id(info.source))[:16]
     with db.conn:  # one transaction: all or nothing
@@ -401,6 +468,11 @@ def store_extraction(
             "SELECT id FROM documents WHERE id != ? AND (path = ? "
             "OR (source = ? AND (path IS NULL OR ? IS NULL) AND location IS ?))",
             [document_id, path, info.source, path, location])]
+        tally: collections.Counter = collections.Counter()
+        if commitments is not None:
+            for old in [*stale, document_id]:
+                tally.subtract(commitment_key(*row) for row in db.conn.execute(
+                    "SELECT council_code, text FROM actions WHERE document_id = ?", [old]))
         for old in stale:
             _delete_document(db, old)
         _delete_document(db, document_id)
@@ -469,6 +541,8 @@ def store_extraction(
                     "granularity": d.granularity, "year": year,
                 })
         db["actions"].insert_all(rows)
+        if commitments is not None:
+            tally.update(commitment_key(code, a.text) for a in extraction.actions)
         db["action_priorities"].insert_all(links)
         db["action_owners"].insert_all(owners)
         db["deadlines"].insert_all(deadlines)
@@ -484,6 +558,8 @@ def store_extraction(
         )
         store_problems(db, extraction.problems, document_id=document_id, transaction=False)
         enrich.derive(db, document_id)  # themes, strength, SMART flags, progress, source notes
+    if commitments is not None:  # committed: count what it changed
+        commitments.update(tally)
     return document_id
 
 

@@ -9,6 +9,10 @@ facets, stored queries and exports can use them:
 - `source_note`: tool notes taken out of a source quote ("(printed 8 times, garbled)"), so that
   `source_text` is the document's own words.
 
+- `facet_counts`: each document's rows counted by the published tables' default facets
+  (`FACETS`: council, theme, strength ...), so that a table's page without filters sums a few
+  rows per document instead of reading every row (pipeline/publish/facets.py; migration 6).
+
 `derive(db, document_id)` recomputes one document (store.py calls it inside the document's
 transaction); `refresh(db)` recomputes everything when themes.yaml has changed since the
 database last saw it.
@@ -34,6 +38,14 @@ STRENGTHS = ("firm", "conditional", "aspirational")
 PLAN_KINDS = ("strategy", "corporate_plan", "operational_plan", "action_plan", "plan")
 NOTE = re.compile(r"\s*\((printed \d+ times?, garbled)\)\s*$")
 KINDS = {"actions": ("action", "text"), "priorities": ("priority", "title"), "measures": ("measure", "name")}
+# The default facets of the published tables (metadata.yaml), counted per document at store time:
+# table -> {column: "column" (one value a row) or "array" (a JSON list of values a row)}.
+FACETS = {
+    "actions": {"council_code": "column", "themes": "array", "strength": "column"},
+    "priorities": {"council_code": "column", "level": "column", "themes": "array"},
+    "measures": {"council_code": "column", "status": "column", "themes": "array"},
+}
+FACETS_KEY = "facet_counts"  # store_meta: the FACETS the counts were made for (JSON)
 
 
 class Cues(BaseModel):
@@ -224,3 +236,39 @@ def derive(db: sqlite_utils.Database, document_id: str, *, refresh_taxonomy: boo
             conn.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", [*values.values(), record_id])
     if matches:
         db["theme_matches"].insert_all(matches, pk="id", replace=True)
+    if "facet_counts" in db.table_names():  # (from migration 6)
+        count_facets(db, document_id)
+
+
+def create_facet_counts(db: sqlite_utils.Database) -> None:
+    """Migration 6: the `facet_counts` table, filled for every document stored so far."""
+    db.conn.execute(
+        "CREATE TABLE IF NOT EXISTS facet_counts (document_id TEXT NOT NULL, table_name TEXT NOT NULL, facet TEXT NOT NULL, "
+        "value NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (document_id, table_name, facet, value))")
+    db.conn.execute("CREATE INDEX IF NOT EXISTS idx_facet_counts_facet ON facet_counts (table_name, facet, value, count)")
+    count_facets(db, None)
+
+
+def count_facets(db: sqlite_utils.Database, document_id: str | None) -> None:
+    """Count one document's rows (None: every document's) by `FACETS` into `facet_counts`: per
+    facet value, how many of its rows have it (an array facet: how many rows' lists hold it)."""
+    conn = db.conn
+    where = "t.document_id IS NOT NULL" if document_id is None else "t.document_id = :document"
+    if document_id is None:
+        conn.execute("DELETE FROM facet_counts")
+    else:
+        conn.execute("DELETE FROM facet_counts WHERE document_id = ?", [document_id])
+    for table, facets in FACETS.items():
+        for column, kind in facets.items():
+            if kind == "array":
+                source = f"[{table}] t, json_each(CASE WHEN json_valid(t.[{column}]) THEN t.[{column}] END) j"
+                value = "j.value"
+            else:
+                source, value = f"[{table}] t", f"t.[{column}]"
+            conn.execute(
+                f"INSERT INTO facet_counts (document_id, table_name, facet, value, count) "
+                f"SELECT t.document_id, :table, :facet, {value}, count(DISTINCT t.rowid) FROM {source} "
+                f"WHERE {where} AND {value} IS NOT NULL GROUP BY t.document_id, {value}",
+                {"table": table, "facet": column, "document": document_id})
+    if document_id is None:
+        db["store_meta"].upsert({"key": FACETS_KEY, "value": json.dumps(FACETS, sort_keys=True)}, pk="key")

@@ -163,30 +163,37 @@ def mark(text: str | None, spans: str | None = None, words: str | None = None) -
     """
     if text is None:
         return None
-    plain, marked = list(text), set()
+    marked: list[tuple[int, int]] = []  # [start, end) character ranges to mark
     stems = {_stem(w) for w in (words or "").split() if w}
     if stems:
         starts = {stem[:2].lower() for stem in stems}
         for match in WORD.finditer(text):
             word = match.group()
             if word[:2].lower() in starts and _stem(word) in stems:
-                marked.update(range(match.start(), match.end()))
+                marked.append((match.start(), match.end()))
     if not marked and spans in (None, "", "[]"):
         return text
     try:
         for start, end in json.loads(spans or "[]"):
-            marked.update(range(int(start), min(int(end), len(plain))))
+            marked.append((max(0, int(start)), min(int(end), len(text))))
     except (ValueError, TypeError):
         pass
-    out, open_ = [], False
-    for k, ch in enumerate(plain):
-        if (k in marked) != open_:
-            out.append(MARK)
-            open_ = not open_
-        out.append(ch)
-    if open_:
-        out.append(MARK)
+    out, last = [], 0
+    for start, end in _merged(marked):  # ranges that overlap or touch are marked as one
+        out += [text[last:start], MARK, text[start:end], MARK]
+        last = end
+    out.append(text[last:])
     return "".join(out)
+
+
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[list[int]] = []
+    for start, end in sorted(r for r in ranges if r[0] < r[1]):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(a, b) for a, b in merged]
 
 
 def register(conn: sqlite3.Connection) -> None:

@@ -585,3 +585,30 @@ def test_with_two_workers_the_largest_files_go_first_and_the_report_keeps_the_fo
     by_size = sorted(BUNDLED_CORPUS.glob("*.txt"), key=lambda p: -p.stat().st_size)
     assert [Path(s).name for s in sent] == [p.name for p in by_size]
     assert report.documents == sorted(p.name for p in BUNDLED_CORPUS.glob("*.txt"))
+
+
+def test_with_two_workers_two_same_named_plans_of_one_council_get_the_ids_a_one_worker_run_gives(tmp_path, monkeypatch):
+    # Which of two same-named documents of a council is stored first decides whose record ids
+    # follow the file name (pipeline/store.py). Workers finish in any order: here the pool hands
+    # back the last-found file's result first, and the run must still store them in the found order.
+    import pipeline.ingest as ingest_module
+
+    for folder, hub in (("a", "open two family hubs by 2026"), ("b", "open four youth centres by 2027")):
+        (tmp_path / "kent" / folder).mkdir(parents=True)
+        (tmp_path / "kent" / folder / "plan.txt").write_text(
+            f"Kent County Council\n\nCorporate Plan 2025-2027\n\nPriority 1: Keep children safe\n\nWe will:\n- {hub}\n",
+            encoding="utf-8")
+
+    class Reversed(ingest_module.WorkerPool):
+        def map(self, tasks):
+            return sorted(super().map(tasks), key=lambda done: done[0].path, reverse=True)  # b/ before a/
+
+    def ids(path):
+        with sqlite3.connect(path) as conn:
+            return sorted(conn.execute("SELECT a.id, a.text, d.location FROM actions a JOIN documents d ON d.id = a.document_id"))
+
+    ingest([tmp_path / "kent"], tmp_path / "one.db", workers=0)
+    monkeypatch.setattr(ingest_module, "WorkerPool", Reversed)
+    ingest([tmp_path / "kent"], tmp_path / "two.db", workers=2)
+    assert len(ids(tmp_path / "one.db")) == 2
+    assert ids(tmp_path / "two.db") == ids(tmp_path / "one.db")

@@ -16,6 +16,9 @@ the modules beside this folder (pipeline/publish/): sqlfunctions, safety, source
   commitments by theme and measures (codes, names, abbreviations and GSS codes all work).
 - Record pages show themes with their evidence, strength and SMART flags, and similar
   commitments elsewhere (similar.py).
+- At a million commitments (issue 11): the `counted` and `counted_array` facets (facets.py) read
+  a table's facets without filters from the counts the store keeps per document, and a search
+  matching more rows than the window is answered from its newest matches (search.py).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from datasette.utils import tilde_decode
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
-from pipeline.publish import enrich, safety, similar, sources, sqlfunctions
+from pipeline.publish import enrich, facets, safety, search, similar, sources, sqlfunctions
 
 DATABASE = "councilplans"
 SOURCE_PAGE_TABLES = {"actions", "priorities", "measures", "problems", None}  # None: stored queries
@@ -78,7 +81,20 @@ def prepare_connection(conn, database):
 
 @hookimpl
 def asgi_wrapper(datasette):
-    return safety.wrap
+    return lambda app: safety.wrap(search.wrap(datasette, app))
+
+
+@hookimpl
+def register_facet_classes():
+    return facets.FACET_CLASSES
+
+
+@hookimpl
+def filters_from_request(request, database, table, datasette):
+    async def inner():
+        return await search.filters_from_request(request, database, table, datasette)
+
+    return inner
 
 
 @hookimpl
