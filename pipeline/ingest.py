@@ -886,6 +886,9 @@ def _store(db, result: FileResult, report: IngestReport) -> None:
             "measures": len(extraction.measures),
         }
         report.counts[result.source] = result.counts
+        # Stored: the report keeps the counts, not the records (a run of thousands of files would
+        # otherwise hold every extraction in the parent until it ends).
+        result.extraction = None
 
 
 def _change(db, extraction: Extraction, location: str | None, real: str) -> str:

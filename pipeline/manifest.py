@@ -13,6 +13,7 @@ that entry names. Every other entry is used as usual.
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from pathlib import Path
 
 import yaml
@@ -78,14 +79,27 @@ class Manifest(BaseModel):
     lines: dict[str, int] = {}  # file -> the line its entry starts on
 
     def find(self, name: str) -> ManifestEntry | None:
-        for entry in self.documents:
-            if entry.file == name:
-                return entry
-        return None
+        return self._entries.get(name)
 
     def issue_for(self, name: str) -> ManifestIssue | None:
         """The first issue with the entry for file `name` (the document cannot trust its facts)."""
-        return next((i for i in self.issues if i.file == name), None)
+        return self._issues.get(name)
+
+    # Looked up once per file of a run: by name, not by reading the list (10,000 entries).
+    @cached_property
+    def _entries(self) -> dict[str, ManifestEntry]:
+        out: dict[str, ManifestEntry] = {}
+        for entry in self.documents:
+            out.setdefault(entry.file, entry)
+        return out
+
+    @cached_property
+    def _issues(self) -> dict[str, ManifestIssue]:
+        out: dict[str, ManifestIssue] = {}
+        for issue in self.issues:
+            if issue.file is not None:
+                out.setdefault(issue.file, issue)
+        return out
 
 
 def load_manifest(path: Path, *, check_councils: bool = False) -> Manifest:
