@@ -34,9 +34,10 @@ def nlp() -> Language:
     return pipeline
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def parse(text: str):
-    """The sentencized Doc of `text`, shared by the stages that read the same block (read only)."""
+    """The sentencized Doc of `text`, shared by the stages that read the same block (read only;
+    a few recent ones are kept: a worker reads file after file)."""
     return nlp()(text)
 
 
