@@ -14,6 +14,20 @@ GOLD = ROOT / "corpus" / "gold"
 SHARED_REAL = ROOT.parent / "shared" / "corpus" / "real"
 
 
+def database_at_version(path: Path, version: int) -> None:
+    """A database at `path` with only the first `version` migrations, as an older release left it."""
+    import sqlite_utils
+
+    from pipeline.store import MIGRATIONS
+
+    db = sqlite_utils.Database(path)
+    for migration in MIGRATIONS[:version]:
+        migration(db)
+    db.conn.execute(f"PRAGMA user_version = {int(version)}")
+    db.conn.commit()
+    db.conn.close()
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: takes more than a few seconds")
 

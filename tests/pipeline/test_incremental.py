@@ -20,6 +20,7 @@ import pipeline.ingest as ingest_module
 from pipeline.cli import main
 from pipeline.ingest import BUNDLED_CORPUS, ingest
 from pipeline.store import MIGRATIONS, open_db
+from tests.conftest import database_at_version
 
 KENT = "Kent County Council\n\nCorporate Plan 2025-2027\n\nPriority 1: Keep children safe\n\nWe will:\n" \
        "- reduce exclusions by March 2026\n- improve attendance by 2027\n"
@@ -173,15 +174,8 @@ def test_failed_files_are_tried_again_and_runs_are_recorded(two_plans, tmp_path)
 
 
 def test_migration_5_adds_the_columns_to_a_version_4_database(tmp_path):
-    import sqlite_utils
-
     path = tmp_path / "old.db"
-    db = sqlite_utils.Database(path)
-    for migration in MIGRATIONS[:4]:
-        migration(db)
-    db.conn.execute("PRAGMA user_version = 4")
-    db.conn.commit()
-    db.conn.close()
+    database_at_version(path, 4)
     migrated = open_db(path)
     assert migrated.conn.execute("PRAGMA user_version").fetchone() == (len(MIGRATIONS),)  # 5 and the ones after it
     assert {"location", "extractor_version", "fingerprint"} <= set(migrated["documents"].columns_dict)

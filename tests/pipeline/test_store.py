@@ -41,6 +41,7 @@ from pipeline import editions  # noqa: E402
 from pipeline.ingest import ingest  # noqa: E402
 from pipeline.store import MIGRATIONS, OWN_TABLES, commitment_key  # noqa: E402
 from schemas.records import Action, Council, Deadline, Measure, Problem  # noqa: E402
+from tests.conftest import database_at_version  # noqa: E402
 
 # Tables whose size does not grow with the documents stored: a scan of these is fine.
 BOUNDED = {"councils", "themes", "store_meta"}
@@ -236,15 +237,8 @@ def test_storing_one_edition_compares_only_its_neighbours(filled, monkeypatch):
 
 
 def test_migration_6_indexes_a_version_5_database(tmp_path):
-    import sqlite_utils
-
     path = tmp_path / "old.db"
-    db = sqlite_utils.Database(path)
-    for migration in MIGRATIONS[:5]:
-        migration(db)
-    db.conn.execute("PRAGMA user_version = 5")
-    db.conn.commit()
-    db.conn.close()
+    database_at_version(path, 5)
     migrated = open_db(path)
     assert migrated.conn.execute("PRAGMA user_version").fetchone() == (len(MIGRATIONS),)
     assert ["parent_id"] in _indexes(migrated.conn, "priorities") and ["action_id"] in _indexes(migrated.conn, "deadlines")
