@@ -509,6 +509,16 @@ def context_features(state: State, ctx: Context, cands: list[Candidate], thresho
     return out
 
 
+def read(cands: list[Candidate], tables: dict, *, with_context: bool = False) -> None:
+    """Score the candidates of each kind `tables` has (kind -> trees), on their evidence and,
+    for the second reading, their context too (`cand.score`)."""
+    for kind, trees in tables.items():
+        mine = [c for c in cands if c.kind == kind]
+        rows = [{**c.features, **c.context} for c in mine] if with_context else [c.features for c in mine]
+        for cand, p in zip(mine, scores(rows, trees)):
+            cand.score = float(p)
+
+
 def decide_with(state: State, model: dict, *, keep_candidates: bool = False,
                 candidates: list[Candidate] | None = None) -> dict:
     """The stage's updates when `model` makes the decisions (over `candidates` when the caller
@@ -516,19 +526,14 @@ def decide_with(state: State, model: dict, *, keep_candidates: bool = False,
     ctx = build_context(state)
     cands = candidates if candidates is not None else generate(state, ctx)
     by_kind = {k: [c for c in cands if c.kind == k] for k in ("priority", "action", "measure")}
-    for kind, mine in by_kind.items():
-        for cand, p in zip(mine, scores([c.features for c in mine], model["kinds"][kind])):
-            cand.score = float(p)
     tables = model["kinds"]
+    read(cands, tables)
     if "stack" in model:  # the second reading: each candidate's evidence and its context's scores
         thresholds = {k: t.get("threshold", 0.5) for k, t in tables.items()}
         for cand, extra in zip(cands, context_features(state, ctx, cands, thresholds)):
             cand.context = extra
+        read(cands, model["stack"], with_context=True)
         tables = {**tables, **model["stack"]}
-        for kind in model["stack"]:
-            mine = by_kind[kind]
-            for cand, p in zip(mine, scores([{**c.features, **c.context} for c in mine], tables[kind])):
-                cand.score = float(p)
     kept = {k: select(v, tables[k].get("threshold", 0.5)) for k, v in by_kind.items()}
     # (the title is dropped here too, so that kept["priority"] lines up with the priorities made)
     kept["priority"] = _without_title(ctx, state, _one_per_place(kept["priority"]))

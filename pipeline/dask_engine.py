@@ -13,7 +13,8 @@ What holds (docs/dask.md):
 - Rows and ids do not depend on which file finishes first. The one place where the order of
   storing matters (two files of one council with the same file name: the first stored keys its
   records by council and name, the other by its content; pipeline/store.py) is kept to the order
-  the files were found: a result waits for the files of the same name found before it.
+  the files were found: `ingest` holds a result back until the files of the same name found
+  before it are stored (`_same_names_in_found_order`, shared with the local pool).
 - A task that raises becomes that file's failure ([E501], naming the file and the worker); a file
   whose Dask workers died (`KilledWorker`, after the scheduler's `allowed-failures` retries) is
   reported as failed ([E208]); a task the scheduler lost is reported as failed. The run goes on.
@@ -202,8 +203,8 @@ class DaskEngine:
         return IN_FLIGHT_PER_THREAD * max(1, threads)
 
     def map(self, tasks: Iterable[Task], notes: list[str] | None = None) -> Iterator[tuple[Task, FileResult]]:
-        """Read every task on the cluster; yield (task, result) as results come back, except that a
-        result waits for the files of the same name found before it (see the module's docstring).
+        """Read every task on the cluster; yield (task, result) as results come back (`ingest`
+        stores files of the same name in the order they were found, as for the local pool).
         Unreadable files, raising tasks and dead workers are failed `FileResult`s, never raised."""
         from distributed import as_completed
 
@@ -212,12 +213,6 @@ class DaskEngine:
         found = list(tasks)
         if not found:
             return
-        # The order of storing matters only between files of one name: each waits for those before it.
-        names = [Path(task.path).name for task in found]
-        waiting_by_name: dict[str, collections.deque[int]] = collections.defaultdict(collections.deque)
-        for index, name in enumerate(names):
-            waiting_by_name[name].append(index)
-        done: dict[int, FileResult] = {}
         # Largest files first, so that the last file is not a large one running alone.
         pending = collections.deque(sorted(range(len(found)), key=lambda i: -(found[i].size or 0)))
         running: dict[Any, tuple[int, float]] = {}  # future -> (index, submitted)
@@ -258,11 +253,7 @@ class DaskEngine:
                     limit = self._in_flight()
                     while pending and len(running) < limit:
                         submit()
-                done[index] = result
-                queue = waiting_by_name[names[index]]
-                while queue and queue[0] in done:
-                    first = queue.popleft()
-                    yield found[first], done.pop(first)
+                yield task, result
         finally:
             for future in list(running):
                 future.cancel()

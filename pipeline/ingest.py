@@ -782,7 +782,7 @@ def _run(db, db_path, found: Survey, report: IngestReport, *, council, workers, 
         _account(db, db_path, result, report, on_result, waiting)
 
     if engine is not None:  # e.g. Dask (pipeline/dask_engine.py): yields (task, FileResult) as files are read
-        for _, outcome in engine.map(tasks, report.notes):
+        for _, outcome in _same_names_in_found_order(list(tasks), engine.map(tasks, report.notes)):
             account(outcome)
     elif workers <= 0:
         for task in tasks:

@@ -298,16 +298,13 @@ _CONTEXTS: dict[int, object] = {}
 def _context_evidence(row, kinds: dict) -> list[dict]:
     """The second reading's evidence for a row's candidates, from `kinds`' first-reading scores."""
     from extractors.candidates import build_context
-    from extractors.decide import context_features, scores
+    from extractors.decide import context_features, read
 
     gd, state, info, cands, labels = row
     if id(state) not in _CONTEXTS:
         _CONTEXTS[id(state)] = (state, build_context(state))
     ctx = _CONTEXTS[id(state)][1]
-    for kind in KIND_OF.values():
-        mine = [c for c in cands if c.kind == kind]
-        for c, p in zip(mine, scores([c.features for c in mine], kinds[kind])):
-            c.score = float(p)
+    read(cands, kinds)
     return context_features(state, ctx, cands, {k: t["threshold"] for k, t in kinds.items()})
 
 
