@@ -94,6 +94,10 @@ RECORD_CUE = re.compile(
     r"\b(?:achiev\w*|did|done|progress|last\s+year|so\s+far|case\s+stud\w*|background|context|introduction|"
     r"summary|foreword|about|appendix|glossary|contents|history|what\s+you\s+told\s+us|feedback|findings?|"
     r"key\s+(?:facts|data|issues|challenges)|where\s+we\s+are|national|evidence|risks?|consultation|minutes)\b", re.I)
+# A heading that asks or names the document itself ("What you told us", "Why we need this
+# strategy", "About this plan") introduces a part of the document, not a priority of it.
+INTERROGATIVE = frozenset({"what", "why", "how", "where", "when", "who", "which", "whose"})
+SELF_REFERENCE = re.compile(r"\b(?:this|the)\s+(?:\w+\s+)?(?:strategy|plan|document|report|framework|programme)\b", re.I)
 CODE = re.compile(r"^(?:[A-Z]{1,4}\s?\d{1,2}[a-z]?(?:\.\d{1,2}[a-z]?)*|\d{1,2}(?:\.\d{1,2})+[a-z]?|\d{1,2}[a-z]?|[A-Ha-h])$")
 LEADING_NUMBER = re.compile(
     r"^\s*(?:(?:priority|theme|goal|objective|outcome|ambition|aim|pillar|area|strand|pledge|promise|domain|"
@@ -268,6 +272,17 @@ def _text_features(text: str, prefix: str) -> tuple[tuple[str, float], ...]:
     if len(ws) < 0.5 * max(1, n):
         f[f"{prefix}few_letters"] = 1
     return tuple(f.items())
+
+
+def part_features(text: str) -> dict[str, float]:
+    """For a priority: the words of a heading that introduces a part of the document."""
+    f: dict[str, float] = {}
+    ws = words(text[:300])
+    if ws and ws[0].lower() in INTERROGATIVE:
+        f["first_interrogative"] = 1
+    if SELF_REFERENCE.search(text[:300]):
+        f["names_the_document"] = 1
+    return f
 
 
 def cue_features(text: str | None, prefix: str) -> dict[str, float]:
@@ -696,6 +711,8 @@ def features(cand: Candidate, state: State, ctx: Context) -> dict[str, float]:
     if cand.rule is not None:
         f["rule"] = 1
     f.update(text_features(cand.text))
+    if cand.kind == "priority":
+        f.update(part_features(cand.text))
     source = clean_text(block.text)
     if cand.origin in ("sentence", "cell_sentence", "first_sentence", "list_name", "list_after_key", "measure_name"):
         f["part_of_block"] = 1

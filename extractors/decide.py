@@ -161,6 +161,32 @@ def select(cands: list[Candidate], threshold: float) -> list[Candidate]:
     return sorted(kept, key=lambda c: (c.index, c.row or 0, c.col or 0))
 
 
+HARMONISE = {"min": 3, "share": 0.5, "floor": 0.4}
+
+
+def _harmonise(ctx: Context, state: State, cands: list[Candidate], threshold: float) -> None:
+    """Items of one list, or headings of one rank under one parent, are read alike: where most
+    of a group (three or more) are kept as priorities, a member whose score reaches `floor` of
+    the threshold is kept too (a reader takes a list of parallel items as one kind)."""
+    if not HARMONISE:
+        return
+    best: dict[int, Candidate] = {}
+    for c in cands:
+        if c.row is None and (c.index not in best or c.score > best[c.index].score):
+            best[c.index] = c
+    groups = {tuple(v) for k, v in ctx.siblings.items() if k in best}
+    groups |= {tuple(range(*ctx.runs[k])) for k in best if k in ctx.runs}
+    for members in groups:
+        mine = [best[k] for k in members if k in best]
+        if len(members) < HARMONISE["min"] or len(mine) < len(members):
+            continue
+        kept = sum(1 for c in mine if c.score >= threshold)
+        if kept >= HARMONISE["share"] * len(members) and kept < len(members):
+            for c in mine:
+                if HARMONISE["floor"] * threshold <= c.score < threshold:
+                    c.score = threshold
+
+
 def _one_per_place(kept: list[Candidate]) -> list[Candidate]:
     """A block (or table cell) names one priority: its best-scored reading ("Name" or "Name –
     description", the whole item or its first sentence)."""
@@ -534,6 +560,7 @@ def decide_with(state: State, model: dict, *, keep_candidates: bool = False,
             cand.context = extra
         read(cands, model["stack"], with_context=True)
         tables = {**tables, **model["stack"]}
+    _harmonise(ctx, state, by_kind["priority"], tables["priority"].get("threshold", 0.5))
     kept = {k: select(v, tables[k].get("threshold", 0.5)) for k, v in by_kind.items()}
     # (the title is dropped here too, so that kept["priority"] lines up with the priorities made)
     kept["priority"] = _without_title(ctx, state, _one_per_place(kept["priority"]))

@@ -443,6 +443,43 @@ def test_context_features_read_the_first_scores_around_a_candidate():
     assert item["ctx_head_priority"] == pytest.approx(0.9)
 
 
+@pytest.mark.parametrize(("text", "present"), [
+    ("What children and young people told us", {"first_interrogative"}),
+    ("Why we need this strategy", {"first_interrogative", "names_the_document"}),
+    ("About this delivery plan", {"names_the_document"}),
+    ("Delivering the strategy", {"names_the_document"}),
+    ("Safe and stable homes", set()),
+    ("Whole-family support", set()),  # "whole" is not "who"
+])
+def test_a_priority_candidate_knows_a_heading_that_asks_or_names_the_document(text, present):
+    state = state_of(f"{text}\n\nSome words under it.\n")
+    heads = [c for c in generate(state) if c.kind == "priority" and c.origin == "heading"]
+    assert [c.text for c in heads] == [text]
+    got = {"first_interrogative", "names_the_document"} & set(heads[0].features)
+    assert got == present
+    # the evidence is the priority model's: the same words as an action candidate do not carry it
+    assert not ({"first_interrogative", "names_the_document"} & set(text_features(text)))
+
+
+def test_a_list_most_of_whose_items_are_priorities_keeps_its_doubtful_items():
+    from extractors.decide import _harmonise
+
+    state = state_of("Our priorities\n\n- Safe homes\n- Good health\n- Strong schools\n- Fair work\n\n"
+                     "Other things\n\n- Parks\n- Roads\n- Libraries\n")
+    ctx = build_context(state)
+    items = [i for i, b in enumerate(state.blocks) if b.kind == "list_item"]
+    assert len(items) == 7
+    # the first list: three of four kept at 0.25; the fourth (0.15) reaches 0.4 x 0.25 = 0.1
+    # the second list: one of three kept, so its others (0.2, 0.15) stay below the threshold
+    scores_ = (0.6, 0.5, 0.3, 0.15, 0.6, 0.2, 0.15)
+    cands = [Candidate(kind="priority", text=state.blocks[i].text, index=i, origin="list_item", score=s)
+             for i, s in zip(items, scores_)]
+    low = Candidate(kind="priority", text="x", index=items[3], origin="list_name", score=0.05)
+    _harmonise(ctx, state, cands + [low], 0.25)
+    assert [c.score for c in cands] == [0.6, 0.5, 0.3, 0.25, 0.6, 0.2, 0.15]
+    assert low.score == 0.05  # only the item's best reading is raised
+
+
 def test_the_second_reading_decides_the_kinds_it_was_fitted_for():
     from extractors.decide import decide_with
 
