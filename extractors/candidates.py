@@ -48,6 +48,7 @@ class Candidate:
     features: dict[str, float] = field(default_factory=dict)
     score: float = 0.0
     context: dict[str, float] = field(default_factory=dict)  # from the first reading's scores (decide.py)
+    raised_from: float | None = None  # its own score, when its list carried it to the threshold (decide._harmonise)
 
 
 # --------------------------------------------------------------------------- word classes

@@ -161,15 +161,16 @@ def select(cands: list[Candidate], threshold: float) -> list[Candidate]:
     return sorted(kept, key=lambda c: (c.index, c.row or 0, c.col or 0))
 
 
+# Chosen by 5-fold cross-validation by document, three dealings (priorities F1 0.729 -> 0.733;
+# a floor of 0.2 gave 0.730, a share of a third 0.729).
 HARMONISE = {"min": 3, "share": 0.5, "floor": 0.4}
 
 
-def _harmonise(ctx: Context, state: State, cands: list[Candidate], threshold: float) -> None:
+def _harmonise(ctx: Context, cands: list[Candidate], threshold: float) -> None:
     """Items of one list, or headings of one rank under one parent, are read alike: where most
     of a group (three or more) are kept as priorities, a member whose score reaches `floor` of
-    the threshold is kept too (a reader takes a list of parallel items as one kind)."""
-    if not HARMONISE:
-        return
+    the threshold is kept too (a reader takes a list of parallel items as one kind). Only each
+    place's best reading is raised; `raised_from` keeps its own score (`councilplans debug`)."""
     best: dict[int, Candidate] = {}
     for c in cands:
         if c.row is None and (c.index not in best or c.score > best[c.index].score):
@@ -184,7 +185,7 @@ def _harmonise(ctx: Context, state: State, cands: list[Candidate], threshold: fl
         if kept >= HARMONISE["share"] * len(members) and kept < len(members):
             for c in mine:
                 if HARMONISE["floor"] * threshold <= c.score < threshold:
-                    c.score = threshold
+                    c.raised_from, c.score = c.score, threshold
 
 
 def _one_per_place(kept: list[Candidate]) -> list[Candidate]:
@@ -560,7 +561,7 @@ def decide_with(state: State, model: dict, *, keep_candidates: bool = False,
             cand.context = extra
         read(cands, model["stack"], with_context=True)
         tables = {**tables, **model["stack"]}
-    _harmonise(ctx, state, by_kind["priority"], tables["priority"].get("threshold", 0.5))
+    _harmonise(ctx, by_kind["priority"], tables["priority"].get("threshold", 0.5))
     kept = {k: select(v, tables[k].get("threshold", 0.5)) for k, v in by_kind.items()}
     # (the title is dropped here too, so that kept["priority"] lines up with the priorities made)
     kept["priority"] = _without_title(ctx, state, _one_per_place(kept["priority"]))

@@ -58,4 +58,6 @@ def explain_document(path: Path, *, page: int | None = None, all_candidates: boo
             where = f" row {cand.row} col {cand.col}" if cand.row is not None else ""
             lines.append(f"    ? {cand.kind} {cand.score:.2f} ({verdict} {threshold:.2f}) {cand.origin}{where}: {cand.text[:80]}")
             lines.append(f"        because {why}")
+            if cand.raised_from is not None:
+                lines.append(f"        and most of its list is kept: raised from {cand.raised_from:.2f}")
     return "\n".join(lines)

@@ -475,9 +475,10 @@ def test_a_list_most_of_whose_items_are_priorities_keeps_its_doubtful_items():
     cands = [Candidate(kind="priority", text=state.blocks[i].text, index=i, origin="list_item", score=s)
              for i, s in zip(items, scores_)]
     low = Candidate(kind="priority", text="x", index=items[3], origin="list_name", score=0.05)
-    _harmonise(ctx, state, cands + [low], 0.25)
+    _harmonise(ctx, cands + [low], 0.25)
     assert [c.score for c in cands] == [0.6, 0.5, 0.3, 0.25, 0.6, 0.2, 0.15]
     assert low.score == 0.05  # only the item's best reading is raised
+    assert [c.raised_from for c in cands] == [None, None, None, 0.15, None, None, None]
 
 
 def test_the_second_reading_decides_the_kinds_it_was_fitted_for():
