@@ -151,18 +151,14 @@ def parse_labelled_figures(text: str) -> dict:
     {'value': '11.2%', 'as_at': datetime.date(2023, 12, 31), 'target': '9%', 'target_date': datetime.date(2028, 12, 31)}
     """
     fields: dict = {}
-    value = LABELLED_VALUE.search(text)
-    if value:
-        fields["value"] = " ".join(value.group("value").split())
-        note = parse_deadline(value.group("as_at")) if value.group("as_at") else None
-        if note and note.end:
-            fields["as_at"] = note.end
-    target = LABELLED_TARGET.search(text)
-    if target:
-        fields["target"] = " ".join(target.group("target").split())
-        due = parse_deadline(target.group("date")) if target.group("date") else None
-        if due and due.end:
-            fields["target_date"] = due.end
+    for pattern, figure, when, date_field in ((LABELLED_VALUE, "value", "as_at", "as_at"),
+                                              (LABELLED_TARGET, "target", "date", "target_date")):
+        found = pattern.search(text)
+        if found:
+            fields[figure] = " ".join(found.group(figure).split())
+            day = parse_deadline(found.group(when)) if found.group(when) else None
+            if day and day.end:
+                fields[date_field] = day.end
     return fields
 
 
