@@ -337,6 +337,7 @@ class Context:
     siblings: dict[int, list[int]]  # heading index -> headings at its depth under the same parent
     numbered_priorities: bool  # the document prints "Priority 1", "Theme 2", "SO3" ... somewhere
     run_cache: dict = field(default_factory=dict)
+    doc_planning: bool = False  # a land-use plan: its "will" sentences are mostly policy, not commitments
 
 
 @lru_cache(maxsize=100_000)
@@ -458,7 +459,25 @@ def build_context(state: State) -> Context:
     siblings = {i: members for members in groups.values() for i in members}
     numbered = sum(1 for b in blocks if b.kind != "table" and priority_heading_pattern().match(clean_text(b.text))) >= 2
     return Context(headings, parents, lead_in, runs, counts, depth, rule_texts, report, len(blocks),
-                   section_end, actionish, measureish, later, interleaved, first, siblings, numbered)
+                   section_end, actionish, measureish, later, interleaved, first, siblings, numbered,
+                   doc_planning=is_planning_document(blocks))
+
+
+PLANNING_GENRE = re.compile(
+    r"\b(?:local\s+plan|core\s+strategy|planning\s+strategy|development\s+plan|site\s+allocations?|spatial\s+(?:plan|strategy)"
+    r"|local\s+development\s+framework|neighbourhood\s+plan|planning\s+polic(?:y|ies))\b", re.I)
+POLICY_LABEL = re.compile(r"\bPolicy\s+[A-Z]{1,4}\s?\d{1,2}[a-z]?\b")
+
+
+def is_planning_document(blocks) -> bool:
+    """A land-use plan (local plan, core strategy): its opening names the genre twice, or it
+    prints ten or more labelled policies ("Policy H3"). Its "will" sentences mostly say what
+    development will be required to do, which a reader does not take as the council's promise."""
+    opening = " ".join(b.text for b in blocks[:30])[:4000]
+    if len(PLANNING_GENRE.findall(opening)) >= 2:
+        return True
+    labels = {m.group(0) for b in blocks if b.kind != "table" for m in POLICY_LABEL.finditer(b.text[:2000])}
+    return len(labels) >= 10
 
 
 # --------------------------------------------------------------------------- generation
@@ -824,6 +843,8 @@ def features(cand: Candidate, state: State, ctx: Context) -> dict[str, float]:
             f["row_single_cell"] = 1
     if ctx.doc_report:
         f["doc_report"] = 1
+    if ctx.doc_planning:
+        f["doc_planning"] = 1
     if ctx.numbered_priorities:
         f["doc_numbers_priorities"] = 1
     if cand.kind == "priority" and block.kind != "heading":

@@ -32,7 +32,7 @@ BULLET_LINE = re.compile(
     r"^(?P<indent>[ \t]*)(?P<marker>(?:[-–•●▪◦*‣➢►✓✔\uf0b7\uf0a7](?:[ \t]+[✓✔])?)|o(?=[ \t]+[A-Z0-9]))(?:[ \t]+|$)(?P<text>.*)$"
 )
 NUMBER_LINE = re.compile(
-    r"^(?P<indent>[ \t]*)(?P<marker>\d{1,2}[.)]|\(?[a-h]\)|\((?:i|ii|iii|iv|v|vi|vii|viii|ix|x)\))[ \t]+(?P<text>\S.*)$"
+    r"^(?P<indent>[ \t]*)(?P<marker>\d{1,2}[a-z]?[.)]|\(?[a-h]\)|\(?(?:i|ii|iii|iv|v|vi|vii|viii|ix|x)\))[ \t]+(?P<text>\S.*)$"
 )
 BOLD_LEAD = re.compile(r"^\s*(?:\*\*|__)[^*_]{2,}(?:\*\*|__)")
 SEPARATOR_CELL = re.compile(r"^\s*:?-{3,}:?\s*$")
@@ -187,6 +187,7 @@ class _Pending:
     end: int
     marker: str | None = None
     level: int | None = None
+    label: bool = False  # a bare "Objective 1:" whose name follows on the next lines
 
 
 def _classify(text: str) -> tuple[str, int | None]:
@@ -336,7 +337,8 @@ def _parse_lines(lines: list[tuple[int, int, str]], page: int, add) -> int:
                 continue
             indent = len(match.group("indent").expandtabs(4))
             pending = _Pending("list_item", [body], start, end, marker=match.group("marker").strip(), level=indent // 2)
-        elif pending is not None and pending.kind == "list_item" and line[:1].isspace():
+        elif pending is not None and pending.kind == "list_item" and (line[:1].isspace() or line[:1].islower()):
+            # An indented line, or one that starts in lower case, continues the item.
             pending.lines.append(line)
             pending.end = end
         elif lead_in_pattern().match(line.strip()):
@@ -347,9 +349,14 @@ def _parse_lines(lines: list[tuple[int, int, str]], page: int, add) -> int:
             # "Strategic Objective SO2: Local economy" starts a block even inside a paragraph;
             # a bare "Priority 1" keeps the wrapped title lines that follow it.
             flush()
-            pending = _Pending("paragraph", [line], start, end)
+            pending = _Pending("paragraph", [line], start, end, label=True)
             if heading.group("title").strip():
                 flush()
+        elif pending is not None and pending.label and len(pending.lines) > 1 and line.rstrip().endswith(":"):
+            # The label's name has been read; a line ending ":" ("This will be achieved
+            # through:") introduces what follows, it does not continue the name.
+            flush()
+            pending = _Pending("paragraph", [line], start, end)
         elif pending is not None and pending.kind == "paragraph":
             pending.lines.append(line)
             pending.end = end

@@ -516,3 +516,19 @@ def test_cross_validation_in_several_processes_scores_as_in_one(monkeypatch):
     two, _ = train.cross_validate(rows, jobs=2)
     assert one.to_dict() == two.to_dict()
     assert one.kinds["actions"].tp == 4 and one.kinds["actions"].fp == 8  # each model saw the 3 others
+
+
+def test_a_land_use_plan_is_told_from_a_strategy_by_its_opening_or_its_policies():
+    from extractors.candidates import is_planning_document
+    from pipeline.loaders.text import parse_text
+
+    def blocks(text):
+        return [b for page in parse_text(text) for b in page.blocks]
+
+    assert is_planning_document(blocks("Stroud District Local Plan Review\n\nThe Local Plan sets out where development goes."))
+    policies = "\n\n".join(f"Policy H{k}: Housing mix\n\nProposals will be permitted where ..." for k in range(1, 11))
+    assert is_planning_document(blocks("Borough Plan Review\n\n" + policies))
+    nine = "\n\n".join(f"Policy H{k}: Housing mix" for k in range(1, 10))
+    assert not is_planning_document(blocks("Borough Plan Review\n\n" + nine))
+    # a corporate plan that mentions the local plan once is not one
+    assert not is_planning_document(blocks("Council Plan 2024-28\n\nWe will adopt a new Local Plan by 2026.\n\nWe will:\n- build homes"))

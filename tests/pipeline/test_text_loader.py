@@ -18,6 +18,9 @@ def blocks_of(text: str):
         ("- ✓ We will listen to feedback.", "list_item", "- ✓", "We will listen to feedback."),
         ("  12. number of children in care", "list_item", "12.", "number of children in care"),
         ("a) first thing to do", "list_item", "a)", "first thing to do"),
+        ("1a) working with Rother District Council", "list_item", "1a)", "working with Rother District Council"),
+        ("ii) Housing", "list_item", "ii)", "Housing"),
+        ("(iv) Retail", "list_item", "(iv)", "Retail"),
         ("Our vision", "heading", None, "Our vision"),
         ("PRIORITY 3 – POSITIVE RELATIONSHIPS AND IDENTITY", "heading", None, "PRIORITY 3 – POSITIVE RELATIONSHIPS AND IDENTITY"),
         ("We launched our approach in 2018. It is still relevant.", "paragraph", None, "We launched our approach in 2018. It is still relevant."),
@@ -199,3 +202,29 @@ def test_a_running_header_is_dropped_but_list_lines_differing_in_figures_stay():
         "Open 3 new family hubs by March 2026",
         "Open 4 new family hubs by March 2027",
     ]
+
+
+def test_a_lettered_list_under_a_bare_objective_label():
+    # A plain-text local plan: the label on its own line, its name on the next, a lead-in, then
+    # lettered means whose wrapped lines start in lower case without indentation.
+    text = ("Objective 1: \nAchieve and sustain a thriving economy\nThis will be achieved through: \n"
+            "1a) working with Rother District Council to ensure regeneration in the Hastings/Bexhill area is beneficial to the \n"
+            "economy, environment and communities of both towns.\n1b) providing for 20,500m2 of retail floorspace by 2028\n"
+            "Objective 2: Supporting sustainable communities\nThis will be achieved by:\n2a) working with partners\n")
+    got = [(b.kind, b.marker, b.text) for b in blocks_of(text)]
+    assert got == [
+        ("heading", None, "Objective 1: Achieve and sustain a thriving economy"),
+        ("paragraph", None, "This will be achieved through:"),
+        ("list_item", "1a)", "working with Rother District Council to ensure regeneration in the Hastings/Bexhill area "
+                             "is beneficial to the economy, environment and communities of both towns."),
+        ("list_item", "1b)", "providing for 20,500m2 of retail floorspace by 2028"),
+        ("heading", None, "Objective 2: Supporting sustainable communities"),
+        ("paragraph", None, "This will be achieved by:"),
+        ("list_item", "2a)", "working with partners"),
+    ]
+
+
+def test_a_capitalised_line_after_a_list_item_starts_a_new_block():
+    got = [(b.kind, b.text) for b in blocks_of("- Improve attendance\nThe board meets monthly and reviews progress against each priority.")]
+    assert got == [("list_item", "Improve attendance"),
+                   ("paragraph", "The board meets monthly and reviews progress against each priority.")]
