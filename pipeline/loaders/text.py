@@ -305,6 +305,7 @@ def _parse_lines(lines: list[tuple[int, int, str]], page: int, add) -> int:
         add(dict(kind="table", text=body, span=Span(start=table.start, end=table.end), table=t), table.pages[0])
         table = None
 
+    lines = [(s, e, line.replace("\t", " ") if _tabbed_prose(line) else line) for s, e, line in lines]
     while i < n:
         start, end, line = lines[i]
         if not line.strip():
@@ -367,6 +368,18 @@ def _parse_lines(lines: list[tuple[int, int, str]], page: int, add) -> int:
     flush()
     close_table()
     return page
+
+
+def _tabbed_prose(line: str) -> bool:
+    """A justified line that a PDF-to-text conversion spaced with tabs ("a)\t ensure\tdevelopment
+    \talong\tthe ..."): three or more tab-separated pieces, mostly single words, and most of them
+    in lower case. A table's row has cells of several words, figures, or capitalised labels."""
+    pieces = [p.strip() for p in line.split("\t") if p.strip()]
+    if len(pieces) < 3:
+        return False
+    single = sum(1 for p in pieces if len(p.split()) == 1)
+    lower = sum(1 for p in pieces if p[:1].islower())
+    return single >= 0.7 * len(pieces) and lower * 2 >= len(pieces)
 
 
 def _stands_alone(lines, j: int) -> bool:

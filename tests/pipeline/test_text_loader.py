@@ -228,3 +228,10 @@ def test_a_capitalised_line_after_a_list_item_starts_a_new_block():
     got = [(b.kind, b.text) for b in blocks_of("- Improve attendance\nThe board meets monthly and reviews progress against each priority.")]
     assert got == [("list_item", "Improve attendance"),
                    ("paragraph", "The board meets monthly and reviews progress against each priority.")]
+
+
+def test_a_justified_line_spaced_with_tabs_is_prose_but_a_row_of_figures_stays_a_table():
+    got = [(b.kind, b.text) for b in blocks_of("a)\t ensure\tdevelopment\talong\tthe\tQueensway\tEmployment\tCorridor\tmeets\thigh\tstandards")]
+    assert got == [("list_item", "ensure development along the Queensway Employment Corridor meets high standards")]
+    (table,) = blocks_of("Area\tHomes\tFloorspace\nTotal\t1,100\t36,700m²")
+    assert table.kind == "table" and [c.text for c in table.table.rows[-1].cells] == ["Total", "1,100", "36,700m²"]
