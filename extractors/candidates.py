@@ -105,6 +105,7 @@ LEADING_NUMBER = re.compile(
     r"strategic\s+(?:objective|priority|aim)|key\s+priority)\s+)?"
     r"(?P<number>[A-Z]{1,4}\s?\d{1,2}[a-z]?(?:\.\d{1,2})*|\d{1,2}(?:\.\d{1,2})*[a-z]?|[A-Ha-h](?=[.)]))"
     r"\s*[.):–—\-]?\s+(?=\S)", re.I)
+PARAGRAPH_NUMBER = re.compile(r"^\d{1,2}\.\d{1,3}\s+(?=[A-Z])")
 NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
                 "eight": "8", "nine": "9", "ten": "10"}
 
@@ -604,8 +605,10 @@ def generate(state: State, ctx: Context | None = None) -> list[Candidate]:
             add("priority", title, i, "paragraph", number=number)
             add("measure", _measure_text(text), i, "paragraph")
         sents = _sentences(text)
-        for s in sents:
-            add("action", _action_text(s), i, "sentence" if len(sents) > 1 else "paragraph")
+        for k, s in enumerate(sents):
+            # "4.19 We will look to develop ...": a numbered paragraph's number is not the commitment's
+            add("action", _action_text(PARAGRAPH_NUMBER.sub("", s, count=1) if k == 0 else s), i,
+                "sentence" if len(sents) > 1 else "paragraph")
             add_named_measure(s, i)
         if len(sents) >= 2:
             add("priority", sents[0].rstrip("."), i, "first_sentence", number=number)

@@ -532,3 +532,12 @@ def test_a_land_use_plan_is_told_from_a_strategy_by_its_opening_or_its_policies(
     assert not is_planning_document(blocks("Borough Plan Review\n\n" + nine))
     # a corporate plan that mentions the local plan once is not one
     assert not is_planning_document(blocks("Council Plan 2024-28\n\nWe will adopt a new Local Plan by 2026.\n\nWe will:\n- build homes"))
+
+
+def test_a_numbered_paragraphs_number_is_not_part_of_its_commitment():
+    state = state_of("4.19 We will look to develop brownfield housing sites first. Greenfield sites follow.\n\n"
+                     "2.5 million visitors came last year.")
+    actions = {c.text for c in generate(state) if c.kind == "action"}
+    assert "Look to develop brownfield housing sites first." in actions
+    assert not any(t.startswith("4.19") for t in actions)
+    assert "2.5 million visitors came last year." in actions  # a figure, not a paragraph number
