@@ -83,11 +83,14 @@ def test_workers_are_forked_with_the_pipeline_already_built():
 def test_the_warm_up_pdf_is_read_as_a_plan(tmp_path):
     from pipeline.ingest import process_file
 
+    from pipeline.workers import WARM_TEXT
+
     path = tmp_path / "plan.pdf"
-    path.write_bytes(tiny_pdf(["Priority 1: Keep children safe", "We will:", "- reduce exclusions by March 2026"]))
+    path.write_bytes(tiny_pdf(WARM_TEXT.splitlines()))  # what the fork server reads before any task
     result = process_file(str(path), entry=None)
     assert result.problem is None
-    assert [a.text for a in result.extraction.actions] == ["reduce exclusions by March 2026"]
+    assert [p.title for p in result.extraction.priorities] == ["Keep children safe"]
+    assert [a.text for a in result.extraction.actions] == ["reduce exclusions by March 2026", "improve attendance by 2027"]
 
 
 @pytest.mark.parametrize("size", [1, 3])
