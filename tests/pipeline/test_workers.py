@@ -82,7 +82,6 @@ def test_workers_are_forked_with_the_pipeline_already_built():
 
 def test_the_warm_up_pdf_is_read_as_a_plan(tmp_path):
     from pipeline.ingest import process_file
-
     from pipeline.workers import WARM_TEXT
 
     path = tmp_path / "plan.pdf"
