@@ -274,7 +274,8 @@ def furniture(lines: list[tuple[int, int, str]]) -> set[int]:
 def _parse_lines(lines: list[tuple[int, int, str]], page: int, add) -> int:
     """Parse one form-feed page; returns the last page number used (tables may add breaks)."""
     skip = furniture(lines)
-    lines = [(s, e, "" if i in skip else line) for i, (s, e, line) in enumerate(lines)]
+    lines = [(s, e, "" if i in skip else line.replace("\t", " ") if _tabbed_prose(line) else line)
+             for i, (s, e, line) in enumerate(lines)]
     i = 0
     n = len(lines)
     pending: _Pending | None = None
@@ -305,7 +306,6 @@ def _parse_lines(lines: list[tuple[int, int, str]], page: int, add) -> int:
         add(dict(kind="table", text=body, span=Span(start=table.start, end=table.end), table=t), table.pages[0])
         table = None
 
-    lines = [(s, e, line.replace("\t", " ") if _tabbed_prose(line) else line) for s, e, line in lines]
     while i < n:
         start, end, line = lines[i]
         if not line.strip():
