@@ -339,6 +339,7 @@ class Context:
     numbered_priorities: bool  # the document prints "Priority 1", "Theme 2", "SO3" ... somewhere
     run_cache: dict = field(default_factory=dict)
     doc_planning: bool = False  # a land-use plan: its "will" sentences are mostly policy, not commitments
+    doc_inspection: bool = False  # an inspectorate's report on the council: its findings, not the council's plan
 
 
 @lru_cache(maxsize=100_000)
@@ -461,7 +462,7 @@ def build_context(state: State) -> Context:
     numbered = sum(1 for b in blocks if b.kind != "table" and priority_heading_pattern().match(clean_text(b.text))) >= 2
     return Context(headings, parents, lead_in, runs, counts, depth, rule_texts, report, len(blocks),
                    section_end, actionish, measureish, later, interleaved, first, siblings, numbered,
-                   doc_planning=is_planning_document(blocks))
+                   doc_planning=is_planning_document(blocks), doc_inspection=is_inspection_report(blocks))
 
 
 PLANNING_GENRE = re.compile(
@@ -479,6 +480,19 @@ def is_planning_document(blocks) -> bool:
         return True
     labels = {m.group(0) for b in blocks if b.kind != "table" for m in POLICY_LABEL.finditer(b.text[:2000])}
     return len(labels) >= 10
+
+
+INSPECTION = re.compile(r"\binspect(?:ion|ions|ors?|ed)\b", re.I)
+INSPECTION_MASTHEAD = re.compile(r"\b(?:lead\s+inspector|inspection\s+dates?)\b", re.I)
+
+
+def is_inspection_report(blocks) -> bool:
+    """A report by an inspectorate on the council (Ofsted, CQC): its opening prints the masthead
+    ("Inspection dates: ...", "Lead inspector: ...") and speaks of the inspection three times or
+    more. Its headings are judgements and findings; a plan written in reply to one is the
+    council's own and does not print that masthead."""
+    opening = " ".join(b.text for b in blocks[:30])[:4000]
+    return bool(INSPECTION_MASTHEAD.search(opening)) and len(INSPECTION.findall(opening)) >= 3
 
 
 # --------------------------------------------------------------------------- generation
@@ -848,6 +862,8 @@ def features(cand: Candidate, state: State, ctx: Context) -> dict[str, float]:
         f["doc_report"] = 1
     if ctx.doc_planning:
         f["doc_planning"] = 1
+    if ctx.doc_inspection:
+        f["doc_inspection"] = 1
     if ctx.numbered_priorities:
         f["doc_numbers_priorities"] = 1
     if cand.kind == "priority" and block.kind != "heading":

@@ -199,6 +199,42 @@ def _one_per_place(kept: list[Candidate]) -> list[Candidate]:
     return [c for c in kept if best[(c.index, c.row, c.col)] is c]
 
 
+def _ref_column(block) -> int | None:
+    """The column of a table that numbers its rows ("1.1a", "SO2", "3"): most of its cells a
+    code, each code printed once. None when the table has no such column."""
+    rows = block.table.rows if block.table is not None else ()
+    width = max((len(r.cells) for r in rows), default=0)
+    for col in range(min(width, 3)):  # a reference column comes first, or nearly
+        texts = [clean_text(r.cells[col].text) for r in rows if col < len(r.cells) and clean_text(r.cells[col].text)]
+        codes = [t for t in texts if ROW_CODE.match(t)]
+        if len(codes) >= 3 and len(codes) >= 0.6 * len(rows) and len(set(codes)) == len(codes):
+            return col
+    return None
+
+
+def _one_column_per_ref(state: State, kept: list[Candidate]) -> list[Candidate]:
+    """A plan's reference ("1.1a") names one commitment: in a table whose rows are numbered,
+    commitments kept from two columns of one row (a "Key Action" and the "Actions" done for it)
+    are one commitment and its details, so only the table's main column (the one whose kept
+    commitments score highest in total) speaks for a row that has something kept in it."""
+    by_table: dict[int, list[Candidate]] = {}
+    for cand in kept:
+        if cand.row is not None and cand.col is not None:
+            by_table.setdefault(cand.index, []).append(cand)
+    dropped: set[int] = set()
+    for index, cands in by_table.items():
+        ref = _ref_column(state.blocks[index])
+        if ref is None or len({c.col for c in cands if c.col != ref}) < 2:
+            continue
+        totals: dict[int, float] = {}
+        for c in cands:
+            totals[c.col] = totals.get(c.col, 0.0) + c.score
+        main = max(totals, key=lambda col: (totals[col], -col))
+        main_rows = {c.row for c in cands if c.col == main}
+        dropped |= {id(c) for c in cands if c.col != main and c.row in main_rows}
+    return [c for c in kept if id(c) not in dropped]
+
+
 def _provenance(state: State, cand: Candidate, source: str | None = None) -> Provenance:
     block = state.blocks[cand.index]
     row = block.table.rows[cand.row] if block.table is not None and cand.row is not None else None
@@ -565,6 +601,7 @@ def decide_with(state: State, model: dict, *, keep_candidates: bool = False,
     kept = {k: select(v, tables[k].get("threshold", 0.5)) for k, v in by_kind.items()}
     # (the title is dropped here too, so that kept["priority"] lines up with the priorities made)
     kept["priority"] = _without_title(ctx, state, _one_per_place(kept["priority"]))
+    kept["action"] = _one_column_per_ref(state, kept["action"])
     priorities, anchors = _priorities(state, ctx, kept["priority"])
     parents = {p.number: p.parent for p in priorities if p.parent}
     actions = []

@@ -116,6 +116,51 @@ MEASURE_LABELLED = re.compile(
     r"^(?P<name>[A-Z%][^:–—]{3,160}?)\s*(?:[–—:]|\s-\s)\s*(?P<rest>(?:now|current|baseline|latest|actual|outturn|target|aim)\b.*)$",
     re.I | re.S)
 
+# A statistic stated figure first, as infographics and "at a glance" pages print them: "9.6% of
+# mothers are smokers at the time of delivery (2014/15)", "282.3 per 10,000 Children assessed to be
+# in need of services (2014/15)". The figure is the value, the bracketed period its date.
+STAT_FIGURE = (r"[£$€]?\d[\d.,]*\s*(?:%|per\s*cent|k\b|m\b|bn\b)?(?:\s*\([^()]{1,12}\))?"
+               r"(?:\s+per\s+[\d,.]+(?:\s+[a-z]+)?)?")
+STAT_STATEMENT = re.compile(
+    rf"^(?P<value>{STAT_FIGURE})\s+(?P<of>of\s+(?:all\s+)?(?:the\s+)?)?(?P<name>[A-Za-z%\"“][^;!?]{{3,240}}?)\s*\.?$")
+TRAILING_BRACKET = re.compile(r"\s*\((?P<inside>[^()]*)\)\s*\.?\s*$")
+
+
+def stat_statement(text: str) -> tuple[str, dict] | None:
+    """The name and figures of a statistic stated figure first, or None.
+
+    >>> stat_statement("9.6% of mothers are smokers at the time of delivery (2014/15).")
+    ('mothers are smokers at the time of delivery', {'value': '9.6%', 'as_at': datetime.date(2015, 3, 31)})
+    >>> stat_statement("3.4 per 1,000 births Rate of deaths in infants aged under 1 (2012 -2014)")[1]["value"]
+    '3.4 per 1,000 births'
+    >>> stat_statement("2 new family hubs will open by 2026") is None
+    True
+    >>> stat_statement("12 months from the date of adoption") is None
+    True
+    """
+    text = " ".join(text.split())
+    match = STAT_STATEMENT.match(text)
+    if not match or len(text.split()) > 45 or re.search(r"(?i)\b(?:will|shall|we|our)\b", text):
+        return None
+    name, fields = match.group("name").strip(), {"value": match.group("value").strip()}
+    # A bare count ("5 Year Housing Land Supply", "1,200 people benefitting from ...") is a
+    # statistic only when it is dated ("192,900 people aged 65+ living in the county in 2017").
+    bare = not match.group("of") and not re.search(r"[%(.£$€]|per", fields["value"])
+    if re.match(r"(?i)(?:fewer|more|less|additional|extra|new)\b", name):
+        return None  # "1,700 fewer adults admitted": a change to make, its figure a target
+    # Bracketed periods and notes at the end ("(2014/15)", "(2012 -2014) (91 deaths)") are not the name.
+    while (bracket := TRAILING_BRACKET.search(name)) and re.search(r"\d", bracket.group("inside")):
+        day = parse_deadline(bracket.group("inside"))
+        if day and day.end and "as_at" not in fields:
+            fields["as_at"] = day.end
+        name = name[: bracket.start()].strip()
+    if "as_at" not in fields and (year := re.search(r"\bin\s+((?:19|20)\d\d)\b", name)):
+        fields["as_at"] = parse_deadline(year.group(1)).end  # "babies born in 2014 had ..."
+    name = name.rstrip(" .,:")
+    if len(name.split()) < 2 or (bare and "as_at" not in fields):
+        return None
+    return name, fields
+
 
 def measure_name(text: str) -> str | None:
     """The name of a measure stated as a sentence or a line of labelled figures, or None.
@@ -138,7 +183,8 @@ def measure_name(text: str) -> str | None:
         if pattern is MEASURE_SUBJECT and not re.search(r"\d", rest) and not MEASURE_NAME_OPENER.match(name):
             continue
         return name
-    return None
+    stat = stat_statement(text)
+    return stat[0] if stat else None
 
 
 MEASURE_NAME_OPENER = re.compile(r"(?i)^(?:the\s+)?(?:number|proportion|percentage|rate|share|level|average|gap|%)\b")
@@ -170,6 +216,8 @@ def parse_measure_sentence(text: str) -> dict:
     """
     fields: dict = {}
     match = FROM_TO.search(text)
+    if not match and (stat := stat_statement(text)):
+        return stat[1]
     if match:
         fields["value"] = match.group("value").strip()
         fields["target"] = " ".join(match.group("target").split())

@@ -34,6 +34,11 @@ HEADING_MAX_WORDS = 25
 BOLD_HEADING_MAX_WORDS = 15
 # List markers this close (points) are at one indentation.
 INDENT_STEP = 4.0
+# A figure standing alone in large type ("9.6%", "158 (2.0%)", "3.4 per 1,000 births"): the head
+# of an infographic tile or a KPI box, read with the caption under it.
+FIGURE_ONLY = re.compile(
+    r"^[£$€]?\d[\d,.]*\s*(?:%|[kmKM]\b|bn\b)?(?:\s*\([^)]{1,20}\))?(?:\s+per\s+[\d,.]+(?:\s+\w+)?)?$")
+YEAR_ONLY = re.compile(r"^(?:19|20)\d\d$")
 
 
 @dataclass
@@ -329,6 +334,7 @@ def page_blocks(layout: PageLayout, lines: list[Line], body_size: float) -> list
         group = _Group([line], marker)
     flush()
     _box_titles(drafts, layout.regions)
+    drafts = _figure_captions(drafts)
     drafts = _items_in_numbered_runs(drafts)
     _list_levels(drafts)
     return drafts
@@ -346,6 +352,27 @@ def _box_titles(drafts: list[BlockDraft], regions: list[Region]) -> None:
             and not d.text.endswith((".", ",", ";", ":", "…")) and not d.text[:1].islower()
         ):
             d.kind = "heading"
+
+
+def _figure_captions(drafts: list[BlockDraft]) -> list[BlockDraft]:
+    """A figure in large type over smaller text in its region ("9.6%" over "of mothers are smokers
+    at the time of delivery (2014/15)") is one statement, read as one paragraph: apart, the figure
+    would be a heading and the caption a measure without its value."""
+    out: list[BlockDraft] = []
+    for d in drafts:
+        head = out[-1] if out else None
+        if (
+            head is not None and d.kind == "paragraph" and head.kind in ("heading", "paragraph")
+            and head.column == d.column and head.size and d.size and head.size >= HEADING_RATIO * d.size
+            and FIGURE_ONLY.match(head.text) and not YEAR_ONLY.match(head.text)
+        ):
+            x0, top, x1, bottom = head.bbox
+            out[-1] = BlockDraft("paragraph", f"{head.text} {d.text}", d.page,
+                                 (min(x0, d.bbox[0]), top, max(x1, d.bbox[2]), max(bottom, d.bbox[3])),
+                                 size=d.size, bold=d.bold, column=d.column)
+            continue
+        out.append(d)
+    return out
 
 
 def _marker_number(draft: BlockDraft | None) -> int | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pipeline.loaders.pdf_lines import Line, group_lines, split_at_gaps
 from pipeline.loaders.pdf_objects import Char, PageObjects
+from pipeline.loaders.pdf_regions import TILE_FIGURE, TILE_SCALE
 from pipeline.loaders.pdf_tables import TableDraft, build_table, finish_table, read_cell, to_bbox
 from schemas.document import Row
 
@@ -126,27 +127,41 @@ def find_text_tables(objects: PageObjects, lines: list[Line]) -> list[TableDraft
         return []
     drafts: list[TableDraft] = []
     run: list[tuple[Line, list[tuple[float, float, int]]]] = []
+    above: list[Line | None] = [None]  # the line over the run
 
     def aligned(a: list, b: list) -> bool:
         return len(a) == len(b) and all(abs(x[0] - y[0]) <= 3 or abs(x[1] - y[1]) <= 3 for x, y in zip(a, b))
 
     def close() -> None:
-        if len(run) >= 3:
+        if len(run) >= 3 and not _figure_row(above[0], run[0][0]):
             draft = _text_table(objects, run)
             if draft is not None:
                 drafts.append(draft)
         run.clear()
 
+    previous: Line | None = None
     for line in sorted(lines, key=lambda l: l.top):
         segments = split_at_gaps(line, 2.0 * line.size)
-        if len(segments) >= 3 and (not run or (aligned(run[-1][1], segments) and line.top - run[-1][0].bottom < 2.5 * line.size)):
+        if len(segments) >= 3 and run and aligned(run[-1][1], segments) and line.top - run[-1][0].bottom < 2.5 * line.size:
             run.append((line, segments))
-            continue
-        close()
-        if len(segments) >= 3:
-            run.append((line, segments))
+        else:
+            close()
+            if len(segments) >= 3:
+                above[0] = previous
+                run.append((line, segments))
+        previous = line
     close()
     return drafts
+
+
+def _figure_row(line: Line | None, first: Line) -> bool:
+    """A line of figures in larger type over the run: infographic tiles ("9.6%  158  91.2%" over
+    their captions), read tile by tile, not a table whose rows are lines of three captions."""
+    if line is None or line.size < TILE_SCALE * first.size or first.top - line.bottom > 3.0 * first.size:
+        return False
+    pieces = ["".join(c.text for c in line.chars if x0 - 0.5 <= c.mid_x <= x1 + 0.5).strip()
+              for x0, x1, _ in split_at_gaps(line, 2.0 * first.size)]
+    return len(pieces) >= 2 and all(TILE_FIGURE.match(p) for p in pieces if p)
 
 
 def _text_table(objects: PageObjects, run: list[tuple[Line, list]]) -> TableDraft | None:

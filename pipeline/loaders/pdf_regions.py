@@ -28,6 +28,7 @@ bands top to bottom.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from pipeline.loaders.pdf_lines import NUMBER_MARKER, is_bullet_char
@@ -64,6 +65,10 @@ LABEL_MAX_WORDS = 5
 # ... set apart from the text beside them by at least this much (ems of that text): more than a
 # word space, since labels are also set in bold or larger type than the text.
 LABEL_GAP = 0.45
+# A tile of an infographic ("9.6%" over "of mothers are smokers at the time of delivery"): a figure
+# set at least this much larger than the caption under it.
+TILE_FIGURE = re.compile(r"^[£$€]?\d[\d,.]*(?:\s*(?:%|per\b|[kmKM]\b|bn\b|\(.*\)))*")
+TILE_SCALE = 1.15
 
 
 @dataclass(slots=True)
@@ -244,7 +249,8 @@ def _best_gutter(body: list[Atom], pieces: list[tuple[float, float, int]], level
 def _gutter_kind(left: list[Atom], right: list[Atom], g0: float, g1: float, width: float, central: bool,
                  ctx: _Context) -> str | None:
     """Why a gutter splits the page, or None: "panel" (boxes at its sides), "prose" (two columns
-    of text, or of list items) or "label" (a few short labels to the left of a column)."""
+    of text, or of list items), "label" (a few short labels to the left of a column) or "tiles"
+    (infographic figures, each over its caption)."""
     if _marker_share(left, "left") >= 0.5:
         return None  # list numbers and bullets beside their items, not a column of their own
     nearest_left = max(left, key=lambda s: s.x1)
@@ -266,7 +272,31 @@ def _gutter_kind(left: list[Atom], right: list[Atom], g0: float, g1: float, widt
     if nearest_right.kind == "run" and width >= max(LABEL_GAP * nearest_right.run.size, RUN_GAP_MIN):
         if _label_side(left, right):
             return "label"
+    if width >= ctx.min_gutter and _tiles(left, right):
+        return "tiles"
     return None
+
+
+def _figure_heads(atoms: list[Atom]) -> list[Run] | None:
+    """The figures heading the tiles on one side of a gutter: runs of a figure set larger than the
+    side's captions, over three rows of text at least; None when the side is not tiles. Icons
+    drawn as boxes with a word in them ("KS1") may sit above the figures."""
+    runs = [a.run for a in atoms if a.kind == "run"]
+    if any(a.kind == "table" for a in atoms) or len({r.row for r in runs}) < 3:
+        return None
+    sizes = sorted(r.size for r in runs)
+    caption = sizes[len(sizes) // 2]
+    heads = [r for r in runs if r.size >= TILE_SCALE * caption and TILE_FIGURE.match(r.text)]
+    return heads or None
+
+
+def _tiles(left: list[Atom], right: list[Atom]) -> bool:
+    """A row of infographic tiles: figures on one line either side of the gutter, each over its
+    caption, so that a line of text across the gutter reads two tiles' captions as one sentence."""
+    left_heads, right_heads = _figure_heads(left), _figure_heads(right)
+    if not left_heads or not right_heads:
+        return False
+    return any(a.y0 < b.y1 and b.y0 < a.y1 for a in left_heads for b in right_heads)
 
 
 def _divisible(atom: Atom, g0: float, g1: float) -> bool:

@@ -34,6 +34,9 @@ BULLET_LINE = re.compile(
 NUMBER_LINE = re.compile(
     r"^(?P<indent>[ \t]*)(?P<marker>\d{1,2}[a-z]?[.)]|\(?[a-h]\)|\(?(?:i|ii|iii|iv|v|vi|vii|viii|ix|x)\))[ \t]+(?P<text>\S.*)$"
 )
+# A numbered paragraph of a report or plan ("11.8 It is not just homes ..."): a line that starts
+# one starts a block, even where the conversion left no blank line between paragraphs.
+PARAGRAPH_START = re.compile(r"^\s*\d{1,3}\.\d{1,2}\s+[A-Z\"“‘']")
 BOLD_LEAD = re.compile(r"^\s*(?:\*\*|__)[^*_]{2,}(?:\*\*|__)")
 SEPARATOR_CELL = re.compile(r"^\s*:?-{3,}:?\s*$")
 HTML_HINT = re.compile(r"<\s*/?\s*(p|ul|ol|li|br|div|i|b|u|span|em|strong)\b", re.I)
@@ -278,6 +281,7 @@ def _parse_lines(lines: list[tuple[int, int, str]], page: int, add) -> int:
              for i, (s, e, line) in enumerate(lines)]
     i = 0
     n = len(lines)
+    width = wrap_width(lines)
     pending: _Pending | None = None
     table: _TableBuilder | None = None  # open until non-table text: blank lines keep it open
 
@@ -358,7 +362,7 @@ def _parse_lines(lines: list[tuple[int, int, str]], page: int, add) -> int:
             # through:") introduces what follows, it does not continue the name.
             flush()
             pending = _Pending("paragraph", [line], start, end)
-        elif pending is not None and pending.kind == "paragraph":
+        elif pending is not None and pending.kind == "paragraph" and not _new_paragraph(pending.lines[-1], line, width):
             pending.lines.append(line)
             pending.end = end
         else:
@@ -368,6 +372,36 @@ def _parse_lines(lines: list[tuple[int, int, str]], page: int, add) -> int:
     flush()
     close_table()
     return page
+
+
+def wrap_width(lines: list[tuple[int, int, str]]) -> int | None:
+    """The width a hard-wrapped text was set to, or None when its lines are not wrapped to one
+    width (one paragraph a line, or a conversion whose lines run on irregularly).
+
+    The width is the 90th percentile of the lengths of lines of 20 characters or more; the text
+    is wrapped when at least 40% of those lines come within -15%..+10% of it.
+    """
+    lengths = sorted(len(line.strip()) for _, _, line in lines if len(line.strip()) >= 20)
+    if len(lengths) < 20:
+        return None
+    width = lengths[int(0.9 * (len(lengths) - 1))]
+    near = sum(1 for length in lengths if 0.85 * width <= length <= 1.1 * width)
+    return width if near >= 0.4 * len(lengths) else None
+
+
+def _new_paragraph(previous: str, line: str, width: int | None) -> bool:
+    """Whether `line` starts a new block though no blank line separates it from `previous`:
+    it starts a numbered paragraph ("11.8 It is ..."), or, in hard-wrapped text, the line before
+    stopped well short of the width where a sentence ended, or it was a short heading."""
+    if PARAGRAPH_START.match(line):
+        return True
+    before = previous.strip()
+    if width is None or len(before) >= 0.7 * width:
+        return False
+    if before.endswith((".", "!", "?", ":")):
+        return True
+    first = line.strip()[:1]
+    return len(before.split()) <= 8 and before[:1].isupper() and (first.isupper() or first.isdigit())
 
 
 def _tabbed_prose(line: str) -> bool:

@@ -534,6 +534,22 @@ def test_a_land_use_plan_is_told_from_a_strategy_by_its_opening_or_its_policies(
     assert not is_planning_document(blocks("Council Plan 2024-28\n\nWe will adopt a new Local Plan by 2026.\n\nWe will:\n- build homes"))
 
 
+def test_an_inspection_report_is_told_from_a_plan_written_in_reply_to_one():
+    from extractors.candidates import is_inspection_report
+    from pipeline.loaders.text import parse_text
+
+    def blocks(text):
+        return [b for page in parse_text(text) for b in page.blocks]
+
+    report = ("Inspection of Norfolk local authority children's services\n\nInspection dates: 7 to 18 November 2022\n\n"
+              "Lead inspector: Margaret Burke, His Majesty's Inspector\n\nSince the last inspection, leaders have ...")
+    assert is_inspection_report(blocks(report))
+    # an improvement plan answering the inspection speaks of it, but does not print its masthead
+    plan = ("Children's Social Care Improvement Plan 2025-26\n\nOfsted's inspection in March 2025 judged services to "
+            "require improvement. Inspectors found that leaders know their services well.\n\nSince the inspection we have ...")
+    assert not is_inspection_report(blocks(plan))
+
+
 def test_a_numbered_paragraphs_number_is_not_part_of_its_commitment():
     state = state_of("4.19 We will look to develop brownfield housing sites first. Greenfield sites follow.\n\n"
                      "2.5 million visitors came last year.")

@@ -157,6 +157,12 @@ def test_table_priority_column_by_number_title_or_merged_cell():
         ("Increase the proportion of care leavers in suitable accommodation to at least 90%",
          {"target": "at least 90%"}),
         ("number of children in care with long-term stability", {}),
+        # a statistic stated figure first, as infographic tiles print them
+        ("9.6% of mothers are smokers at the time of delivery (2014/15).", {"value": "9.6%", "as_at": "2015-03-31"}),
+        ("282.3 per 10,000 Children assessed to be in need of services (2014/15 - England rate = 337.3)",
+         {"value": "282.3 per 10,000", "as_at": "2015-03-31"}),
+        ("158 (2.0%) of babies born in 2014 had a LOW BIRTHWEIGHT", {"value": "158 (2.0%)", "as_at": "2014-12-31"}),
+        ("5 Year Housing Land Supply", {}),
     ],
 )
 def test_measure_sentences(text, fields):
@@ -164,6 +170,24 @@ def test_measure_sentences(text, fields):
 
     found = {k: str(v) for k, v in parse_measure_sentence(text).items()}
     assert found == fields
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("9.6% of mothers are smokers at the time of delivery (2014/15).", "mothers are smokers at the time of delivery"),
+        ("3.4 per 1,000 births Rate of deaths in infants aged under 1 year (2012 -2014) (91 deaths)",
+         "Rate of deaths in infants aged under 1 year"),
+        ("63.5% of children assessed as being ready for school at the end of reception (2015).",
+         "children assessed as being ready for school at the end of reception"),
+        ("2 new family hubs will open by 2026", None),
+        ("12 months from the date of adoption", None),
+    ],
+)
+def test_a_statistic_stated_figure_first_is_named_by_what_it_counts(text, name):
+    from extractors.measures import measure_name
+
+    assert measure_name(text) == name
 
 
 def test_measures_printed_as_lines_under_an_indicators_lead_in():

@@ -1031,3 +1031,34 @@ def test_bulk_path_reading_matches_one_call_per_segment(tmp_path):
     assert len(objects.frames) >= 1  # the closed triangle
     page.close()
     pdf.close()
+
+
+def test_infographic_tiles_are_read_one_figure_and_caption_at_a_time(tmp_path):
+    # A row of tiles: a large figure over a caption of short lines, a narrow gap between tiles.
+    # Lines made across the page would read "of mothers are of babies born % of babies eligible".
+    tiles = (("9.6%", ("of mothers are", "smokers at the", "time of delivery", "(2014/15).")),
+             ("158 (2.0%)", ("of babies born", "in 2014 had a LOW", "BIRTHWEIGHT", "(< 2500g)")),
+             ("91.2%", ("% of babies eligible", "for NEWBORN", "BLOOD SPOT screening", "(2014/15)")))
+
+    def draw(c, _):
+        for k, (figure, caption) in enumerate(tiles):
+            x = 60 + 110 * k
+            c.setFont("Helvetica-Bold", 16)
+            c.drawString(x, HEIGHT - 120, figure)
+            draw_lines(c, caption, x=x, top=140, size=8, leading=10)
+
+    assert texts(blocks(pdf(tmp_path, draw))) == [
+        ("paragraph", "9.6% of mothers are smokers at the time of delivery (2014/15)."),
+        ("paragraph", "158 (2.0%) of babies born in 2014 had a LOW BIRTHWEIGHT (< 2500g)"),
+        ("paragraph", "91.2% % of babies eligible for NEWBORN BLOOD SPOT screening (2014/15)"),
+    ]
+
+
+def test_a_large_year_over_text_stays_a_heading(tmp_path):
+    def draw(c, _):
+        c.setFont("Helvetica-Bold", 16)
+        c.drawString(60, HEIGHT - 120, "2024")
+        draw_lines(c, ("We opened two family hubs and trained 300 staff.",), x=60, top=140, size=10)
+
+    assert texts(blocks(pdf(tmp_path, draw))) == [
+        ("heading", "2024"), ("paragraph", "We opened two family hubs and trained 300 staff.")]

@@ -235,3 +235,33 @@ def test_a_justified_line_spaced_with_tabs_is_prose_but_a_row_of_figures_stays_a
     assert got == [("list_item", "ensure development along the Queensway Employment Corridor meets high standards")]
     (table,) = blocks_of("Area\tHomes\tFloorspace\nTotal\t1,100\t36,700m²")
     assert table.kind == "table" and [c.text for c in table.table.rows[-1].cells] == ["Total", "1,100", "36,700m²"]
+
+
+def test_paragraphs_of_a_hard_wrapped_conversion_without_blank_lines():
+    # A PDF-to-text conversion of a local plan: lines wrapped at one width, no blank line between
+    # paragraphs. A numbered paragraph starts a block; so does a line after one that stops short
+    # at a sentence's end, and a short heading stands alone.
+    wrapped = ("The Council will monitor the delivery of the plan through an annual monitoring report and "
+               "will review it \n")
+    body = "".join(
+        f"11.{k} Our housing supply will also stem from new housing land allocations and mechanisms such as \n"
+        f"ensuring best use of land and supporting appropriate densities across the whole of the District and \n"
+        f"{wrapped}"
+        f"every five years.\n" for k in range(1, 7))
+    text = body + ("Neighbourhood Plans \nNeighbourhood Planning allows people to come together through a local parish "
+                   "or village \ncouncil and say where they think new houses, businesses and shops should go. \n"
+                   "It is optional.\nThe Council supports every group that prepares a plan and will offer them advice.\n")
+    got = [(b.kind, b.text[:30]) for b in blocks_of(text)]
+    assert got == [("paragraph", f"11.{k} Our housing supply will a") for k in range(1, 7)] + [
+        ("heading", "Neighbourhood Plans"),
+        ("paragraph", "Neighbourhood Planning allows "),
+        ("paragraph", "The Council supports every gro"),
+    ]
+
+
+def test_lines_of_irregular_length_without_blank_lines_stay_one_paragraph():
+    # One sentence a line and lines of every length: not a hard-wrapped text, so short lines do
+    # not end the paragraph (only blank lines and numbered paragraphs would).
+    text = "We will:\nwork with schools.\nTrain staff across the whole county so that every child is seen.\nReview.\n"
+    assert [b.text for b in blocks_of(text)] == ["We will:", "work with schools. Train staff across the whole county "
+                                                              "so that every child is seen. Review."]
