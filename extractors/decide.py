@@ -18,7 +18,7 @@ from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
-from extractors.candidates import Candidate, Context, build_context, generate, key
+from extractors.candidates import Candidate, Context, build_context, generate, has_date, key
 from extractors.cleaners import clean_text
 from extractors.measures import parse_measure_sentence
 from extractors.registry import stage
@@ -216,14 +216,20 @@ def _one_column_per_ref(state: State, kept: list[Candidate]) -> list[Candidate]:
     """A plan's reference ("1.1a") names one commitment: in a table whose rows are numbered,
     commitments kept from two columns of one row (a "Key Action" and the "Actions" done for it)
     are one commitment and its details, so only the table's main column (the one whose kept
-    commitments score highest in total) speaks for a row that has something kept in it."""
+    commitments score highest in total) speaks for a row that has something kept in it. Columns
+    headed by dates ("Autumn term 2025" | "Spring term 2026") are milestones, one per column, and
+    stay."""
     by_table: dict[int, list[Candidate]] = {}
     for cand in kept:
         if cand.row is not None and cand.col is not None:
             by_table.setdefault(cand.index, []).append(cand)
     dropped: set[int] = set()
     for index, cands in by_table.items():
-        ref = _ref_column(state.blocks[index])
+        block = state.blocks[index]
+        ref = _ref_column(block)
+        header = block.table.header if block.table is not None else ()
+        dated = {c.col for c in cands if c.col < len(header) and has_date(clean_text(header[c.col] or ""))}
+        cands = [c for c in cands if c.col not in dated]
         if ref is None or len({c.col for c in cands if c.col != ref}) < 2:
             continue
         totals: dict[int, float] = {}

@@ -557,3 +557,26 @@ def test_a_numbered_paragraphs_number_is_not_part_of_its_commitment():
     assert "Look to develop brownfield housing sites first." in actions
     assert not any(t.startswith("4.19") for t in actions)
     assert "2.5 million visitors came last year." in actions  # a figure, not a paragraph number
+
+
+def test_a_numbered_rows_commitment_is_read_from_one_column_but_dated_columns_are_milestones():
+    from extractors.decide import _one_column_per_ref
+
+    plan = state_of("Ref\tKey Action\tActions\n1.1a\tEnsure staff are trained to listen\tRun two training days\n"
+                    "1.1b\tImprove advocacy for children in care\tPromote the advocacy service\n"
+                    "1.1c\tCelebrate the achievements of care leavers\tHold an awards evening\n")
+    index = next(i for i, b in enumerate(plan.blocks) if b.kind == "table")
+    kept = [Candidate(kind="action", text=plan.blocks[index].table.rows[r].cells[c].text, index=index, origin="cell",
+                      row=r, col=c, score=score)
+            for r in range(3) for c, score in ((1, 0.9), (2, 0.6))]
+    assert [(c.row, c.col) for c in _one_column_per_ref(plan, kept)] == [(0, 1), (1, 1), (2, 1)]
+    # a row whose main cell kept nothing keeps what its other column said
+    assert [(c.row, c.col) for c in _one_column_per_ref(plan, kept[1:])] == [(0, 2), (1, 1), (2, 1)]
+
+    grid = state_of("Priority\tAutumn term 2025\tSpring term 2026\n1\tOpen the first 10 school clubs\tOpen all 25 school clubs\n"
+                    "2\tAppoint network coordinators\tPublish an evaluation of the grants\n"
+                    "3\tAgree the checker's specification\tRun a take-up campaign\n")
+    index = next(i for i, b in enumerate(grid.blocks) if b.kind == "table")
+    kept = [Candidate(kind="action", text="x y", index=index, origin="cell", row=r, col=c, score=0.8)
+            for r in range(3) for c in (1, 2)]
+    assert len(_one_column_per_ref(grid, kept)) == 6
