@@ -471,11 +471,16 @@ PLANNING_GENRE = re.compile(
 POLICY_LABEL = re.compile(r"\bPolicy\s+[A-Z]{1,4}\s?\d{1,2}[a-z]?\b")
 
 
+def _opening(blocks) -> str:
+    """The document's first thirty blocks, up to 4,000 characters: where it says what it is."""
+    return " ".join(b.text for b in blocks[:30])[:4000]
+
+
 def is_planning_document(blocks) -> bool:
     """A land-use plan (local plan, core strategy): its opening names the genre twice, or it
     prints ten or more labelled policies ("Policy H3"). Its "will" sentences mostly say what
     development will be required to do, which a reader does not take as the council's promise."""
-    opening = " ".join(b.text for b in blocks[:30])[:4000]
+    opening = _opening(blocks)
     if len(PLANNING_GENRE.findall(opening)) >= 2:
         return True
     labels = {m.group(0) for b in blocks if b.kind != "table" for m in POLICY_LABEL.finditer(b.text[:2000])}
@@ -491,7 +496,7 @@ def is_inspection_report(blocks) -> bool:
     ("Inspection dates: ...", "Lead inspector: ...") and speaks of the inspection three times or
     more. Its headings are judgements and findings; a plan written in reply to one is the
     council's own and does not print that masthead."""
-    opening = " ".join(b.text for b in blocks[:30])[:4000]
+    opening = _opening(blocks)
     return bool(INSPECTION_MASTHEAD.search(opening)) and len(INSPECTION.findall(opening)) >= 3
 
 

@@ -127,13 +127,13 @@ def find_text_tables(objects: PageObjects, lines: list[Line]) -> list[TableDraft
         return []
     drafts: list[TableDraft] = []
     run: list[tuple[Line, list[tuple[float, float, int]]]] = []
-    above: list[Line | None] = [None]  # the line over the run
+    above: Line | None = None  # the line over the run
 
     def aligned(a: list, b: list) -> bool:
         return len(a) == len(b) and all(abs(x[0] - y[0]) <= 3 or abs(x[1] - y[1]) <= 3 for x, y in zip(a, b))
 
     def close() -> None:
-        if len(run) >= 3 and not _figure_row(above[0], run[0][0]):
+        if len(run) >= 3 and not _figure_row(above, run[0][0]):
             draft = _text_table(objects, run)
             if draft is not None:
                 drafts.append(draft)
@@ -147,7 +147,7 @@ def find_text_tables(objects: PageObjects, lines: list[Line]) -> list[TableDraft
         else:
             close()
             if len(segments) >= 3:
-                above[0] = previous
+                above = previous
                 run.append((line, segments))
         previous = line
     close()
