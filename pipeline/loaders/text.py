@@ -11,12 +11,15 @@ What it understands:
   ``<br>``, ``<i>``, ``<div style="background-color: red">``); a header row repeated at a page
   break is dropped and the row continued across the break (empty first cell) is merged;
 - form feeds as page breaks (otherwise everything is page 1, except that a repeated table
-  header also counts as a page break, since that is how converters show one).
+  header also counts as a page break, since that is how converters show one);
+- words a converter broke with a space ("Strategic o bjective", "Con sultation", "well -being")
+  mended where the document prints the whole word elsewhere (`SplitWords`).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -210,9 +213,50 @@ def _classify(text: str) -> tuple[str, int | None]:
     return "heading", None
 
 
+class SplitWords:
+    """Mends words that a PDF-to-text converter broke with a space ("Strategic o bjective 1",
+    "Con sultation", "h ealthy"), judged by the document's own words, since no word list is
+    shipped: two tokens are joined when the document prints the joined word at least twice
+    and one of the two is a fragment, a token found only beside a neighbour it joins into a
+    printed word ("bjective" beside "o"; "to" also stands alone, so "in to" stays). A space
+    before the hyphen of a compound ("well -being") is dropped too. A clean document has no
+    fragments, so nothing in it changes.
+    """
+
+    TOKEN = re.compile(r"[A-Za-z]+")
+    PAIR = re.compile(r"\b([A-Za-z]+) (?=([a-z]+)\b)")  # the second word looked at, not taken
+    SPACED_HYPHEN = re.compile(r"(?<=[a-z]) -(?=[a-z])")
+
+    def __init__(self, text: str):
+        tokens = [m.group(0).lower() for m in self.TOKEN.finditer(text)]
+        self.words = Counter(tokens)
+        before: dict[str, set[str]] = defaultdict(set)
+        after: dict[str, set[str]] = defaultdict(set)
+        for a, b in zip(tokens, tokens[1:]):
+            after[a].add(b)
+            before[b].add(a)
+        self.fragments = {
+            t for t in self.words
+            if (before[t] and all(self.words.get(p + t, 0) for p in before[t]))
+            or (after[t] and all(self.words.get(t + q, 0) for q in after[t]))}
+
+    def _join(self, m: re.Match) -> str:
+        a, b = m.group(1).lower(), m.group(2)
+        if self.words.get(a + b, 0) >= 2 and (a in self.fragments or b in self.fragments):
+            return m.group(1)
+        return m.group(0)
+
+    def __call__(self, line: str) -> str:
+        if not self.fragments or " " not in line:
+            return line
+        return self.SPACED_HYPHEN.sub("-", self.PAIR.sub(self._join, line))
+
+
 def parse_text(text: str) -> list[Page]:
-    """Split text into pages of blocks. Offsets in spans index into `text`."""
+    """Split text into pages of blocks. Offsets in spans index into `text` (a line's mended
+    words keep its offsets)."""
     pages: list[Page] = []
+    mend = SplitWords(text)
     # Absolute offsets of each line, across form-feed pages.
     page_texts = text.split("\f")
     offset = 0
@@ -229,7 +273,7 @@ def parse_text(text: str) -> list[Page]:
         lines: list[tuple[int, int, str]] = []
         pos = offset
         for raw_line in page_text.split("\n"):
-            lines.append((pos, pos + len(raw_line), raw_line))
+            lines.append((pos, pos + len(raw_line), mend(raw_line)))
             pos += len(raw_line) + 1
         page_number = _parse_lines(lines, page_number, add)
         offset += len(page_text) + 1

@@ -265,3 +265,25 @@ def test_lines_of_irregular_length_without_blank_lines_stay_one_paragraph():
     text = "We will:\nwork with schools.\nTrain staff across the whole county so that every child is seen.\nReview.\n"
     assert [b.text for b in blocks_of(text)] == ["We will:", "work with schools. Train staff across the whole county "
                                                               "so that every child is seen. Review."]
+
+
+def test_words_a_converter_broke_with_a_space_are_mended_where_the_document_prints_them_whole():
+    # A conversion that put spaces inside words. The document prints "objective" and
+    # "consultation" whole elsewhere and "bjective" / "sultation" only beside the piece they
+    # join, so those are mended; "in to" stays, "to" standing alone elsewhere.
+    text = ("Strategic objectives\n\nEach objective is set out below after consultation; one objective a page.\n\n"
+            "Strategic o bjective 1 : Economic growth\n\n"
+            "Strategic o bjective 2 : Town centres\n\n"
+            "The Con sultation went well -being first. We went in to the consultation to talk.\n")
+    got = [b.text for b in blocks_of(text)]
+    assert got[2:] == ["Strategic objective 1 : Economic growth", "Strategic objective 2 : Town centres",
+                       "The Consultation went well-being first. We went in to the consultation to talk."]
+
+
+def test_a_clean_document_keeps_its_spaces():
+    # "plan" and "master" both stand alone, so "master plan" is not joined although
+    # "masterplan" is printed twice; with no fragment at all, nothing changes.
+    text = ("The masterplan and the masterplan again.\n\nA master plan is a plan. We went in to see the master.\n\n"
+            "It is a well -known fact.\n")
+    assert [b.text for b in blocks_of(text)][1:] == ["A master plan is a plan. We went in to see the master.",
+                                                     "It is a well -known fact."]
