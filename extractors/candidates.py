@@ -477,11 +477,15 @@ def _opening(blocks) -> str:
 
 
 def is_planning_document(blocks) -> bool:
-    """A land-use plan (local plan, core strategy): its opening names the genre twice, or it
-    prints ten or more labelled policies ("Policy H3"). Its "will" sentences mostly say what
-    development will be required to do, which a reader does not take as the council's promise."""
+    """A land-use plan (local plan, core strategy): its title names the genre and its opening
+    names it again, or the opening names it three times or more, or it prints ten or more
+    labelled policies ("Policy H3"). A housing or school-place strategy that cites the local
+    plan and planning policy in its opening is not one. A plan's "will" sentences mostly say
+    what development will be required to do, which a reader does not take as the council's
+    promise."""
     opening = _opening(blocks)
-    if len(PLANNING_GENRE.findall(opening)) >= 2:
+    named = len(PLANNING_GENRE.findall(opening))
+    if named >= 3 or (named >= 2 and PLANNING_GENRE.search(" ".join(b.text for b in blocks[:3])[:300])):
         return True
     labels = {m.group(0) for b in blocks if b.kind != "table" for m in POLICY_LABEL.finditer(b.text[:2000])}
     return len(labels) >= 10

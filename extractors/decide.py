@@ -40,10 +40,21 @@ def load_model(path: Path = MODEL_PATH) -> dict:
         raise ModelError(f"{path}: the decision model is missing (run `make train` to build it from the gold)") from exc
     except ValueError as exc:
         raise ModelError(f"{path}: not a valid model file ({exc}); rebuild it with `make train`") from exc
-    for kind in ("priority", "action", "measure"):
-        if "trees" not in model.get("kinds", {}).get(kind, {}):
-            raise ModelError(f"{path}: no trees for {kind!r}; rebuild it with `make train`")
+    for genre, sub in (model.get("genres") or {"": model}).items():
+        for kind in ("priority", "action", "measure"):
+            if "trees" not in (sub or {}).get("kinds", {}).get(kind, {}):
+                raise ModelError(f"{path}: no trees for {kind!r}{' (' + genre + ')' if genre else ''}; rebuild it with `make train`")
     return model
+
+
+def for_genre(model: dict, planning: bool) -> dict:
+    """The part of `model` that decides for a document of this genre: a land-use plan's own
+    model when the model has one (`pipeline.train.GENRES`), else the one for every other
+    document; a model without genres decides for all."""
+    genres = model.get("genres")
+    if not genres:
+        return model
+    return genres.get("planning" if planning else "other") or next(iter(genres.values()))
 
 
 def _matrix(rows: list[dict[str, float]], names: list[str]):
@@ -593,6 +604,7 @@ def decide_with(state: State, model: dict, *, keep_candidates: bool = False,
     """The stage's updates when `model` makes the decisions (over `candidates` when the caller
     has generated them already)."""
     ctx = build_context(state)
+    model = for_genre(model, ctx.doc_planning)
     cands = candidates if candidates is not None else generate(state, ctx)
     by_kind = {k: [c for c in cands if c.kind == k] for k in ("priority", "action", "measure")}
     tables = model["kinds"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from extractors.decide import decide_with, explain, load_model
+from extractors.candidates import build_context
+from extractors.decide import decide_with, explain, for_genre, load_model
 from extractors.registry import STAGES, build, run
 from extractors.stages import FIELD_STAGES, RULE_STAGES
 from extractors.state import State
@@ -17,6 +18,7 @@ def explain_document(path: Path, *, page: int | None = None, all_candidates: boo
     rules = run(build(RULE_STAGES), State.start(document))
     model = load_model()
     updates = decide_with(rules, model, keep_candidates=True)
+    model = for_genre(model, build_context(rules).doc_planning)  # the part that decided
     candidates = updates.pop("candidates")
     state = run([STAGES[name] for name in FIELD_STAGES], rules.model_copy(update=updates))
     taken: dict[str, list[str]] = {}

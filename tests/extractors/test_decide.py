@@ -189,9 +189,11 @@ def test_the_committed_model_is_small_and_names_its_training_documents():
 
     assert MODEL_PATH.stat().st_size < 5_000_000
     model = load_model()
-    assert set(model["kinds"]) == {"priority", "action", "measure"}
-    assert all(model["kinds"][k]["trees"] for k in model["kinds"])
-    assert "rule" not in model["kinds"]["action"]["features"]  # left out on purpose (pipeline/train.py)
+    assert set(model["genres"]) == {"other", "planning"}
+    for sub in model["genres"].values():
+        assert set(sub["kinds"]) == {"priority", "action", "measure"}
+        assert all(sub["kinds"][k]["trees"] for k in sub["kinds"])
+        assert "rule" not in sub["kinds"]["action"]["features"]  # left out on purpose (pipeline/train.py)
     sets = {name.split("/")[0] for name in model["trained_on"]}
     assert {"corpus", "challenge1", "challenge6", "real"} <= sets
 
@@ -530,6 +532,9 @@ def test_a_land_use_plan_is_told_from_a_strategy_by_its_opening_or_its_policies(
     assert is_planning_document(blocks("Borough Plan Review\n\n" + policies))
     nine = "\n\n".join(f"Policy H{k}: Housing mix" for k in range(1, 10))
     assert not is_planning_document(blocks("Borough Plan Review\n\n" + nine))
+    # a strategy that cites the local plan and planning policy in its opening is not one
+    assert not is_planning_document(blocks("Housing Strategy 2025-30\n\nSunderland City Council\n\nForeword\n\nThis strategy sits beside the "
+                                           "Local Plan and national Planning Policy.\n\nWe will:\n- build homes"))
     # a corporate plan that mentions the local plan once is not one
     assert not is_planning_document(blocks("Council Plan 2024-28\n\nWe will adopt a new Local Plan by 2026.\n\nWe will:\n- build homes"))
 
@@ -580,3 +585,60 @@ def test_a_numbered_rows_commitment_is_read_from_one_column_but_dated_columns_ar
     kept = [Candidate(kind="action", text="x y", index=index, origin="cell", row=r, col=c, score=0.8)
             for r in range(3) for c in (1, 2)]
     assert len(_one_column_per_ref(grid, kept)) == 6
+
+
+def test_each_genre_model_weighs_the_other_genres_documents_less():
+    import pipeline.train as train
+    from extractors.candidates import Candidate
+
+    def row(stem, planning):
+        cand = Candidate(kind="action", text="build homes", index=0, origin="list_item")
+        cand.features = {"bias": 1.0, **({"doc_planning": 1.0} if planning else {})}
+        return (train.GoldDocument("real", stem, None, {}), None, None, [cand], [1.0])
+
+    rows = [row("plan", True), row("strategy", False)]
+    _, _, alike = train.training_matrix(rows, "action")
+    assert alike[0] == alike[1]
+    _, _, for_plans = train.training_matrix(rows, "action", genre="planning")
+    _, _, for_others = train.training_matrix(rows, "action", genre="other")
+    assert for_plans == [alike[0], alike[1] * train.GENRE_WEIGHT]
+    assert for_others == [alike[0] * train.GENRE_WEIGHT, alike[1]]
+    assert train.GENRE_WEIGHT < 1
+
+
+def test_a_land_use_plan_is_decided_by_the_planning_model_and_a_strategy_by_the_other():
+    from extractors.decide import decide_with
+
+    never = {"features": ["bias"], "baseline": -9.0, "trees": [], "threshold": 0.3}
+    always = {"features": ["bias"], "baseline": 9.0, "trees": [], "threshold": 0.3}
+    model = {"genres": {"other": {"kinds": {"priority": never, "action": never, "measure": never}},
+                        "planning": {"kinds": {"priority": never, "action": always, "measure": never}}}}
+    items = "We will:\n\n- recruit 40 foster carers by 2027\n- open two homes by 2026\n"
+    plan = state_of("Stroud District Local Plan Review\n\nThe Local Plan sets out where development goes.\n\n" + items)
+    strategy = state_of("Stroud Children's Strategy\n\nWhat we will do for children.\n\n" + items)
+    assert {a.text.lower() for a in decide_with(plan, model)["actions"]} >= {"recruit 40 foster carers by 2027"}
+    assert decide_with(strategy, model)["actions"] == ()
+
+
+def test_cross_validation_fits_only_the_genres_its_held_out_documents_need(monkeypatch):
+    import pipeline.train as train
+    from extractors.candidates import Candidate
+    from schemas.records import DocumentInfo, Extraction
+
+    asked = []
+
+    def fake_fit(rows, **options):
+        asked.append(options.get("genres"))
+        return {}
+
+    monkeypatch.setattr(train, "fit", fake_fit)
+    monkeypatch.setattr(train, "predict_document", lambda state, info, model, candidates=None:
+                        Extraction(document=DocumentInfo(source=info)))
+
+    def row(stem, planning):
+        cand = Candidate(kind="action", text="x y", index=0, origin="list_item")
+        cand.features = {"doc_planning": 1.0} if planning else {}
+        return (train.GoldDocument("real", stem, None, {"actions": []}), None, stem, [cand], [None])
+
+    train.cross_validate([row("plan", True), row("strategy", False), row("other strategy", False)])
+    assert sorted(asked) == [("other",), ("other",), ("planning",)]
