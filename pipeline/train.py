@@ -406,10 +406,11 @@ def export_of(extraction) -> dict:
 _FOLD_ROWS: list = []
 
 
-def _fold_predictions(task) -> dict[str, dict]:
-    """Fit without group `g` and predict its documents (run in a forked process by `jobs`)."""
+def _fold_predictions(task, rows: list | None = None) -> dict[str, dict]:
+    """Fit without group `g` and predict its documents, fitting only the genres they need (run
+    in a forked process by `jobs`, over the rows it inherited, unless `rows` are given)."""
     group, g, options = task
-    rows = _FOLD_ROWS
+    rows = _FOLD_ROWS if rows is None else rows
     needed = tuple(sorted({genre_of(r) for r, gg in zip(rows, group) if gg == g}))
     model = fit([r for r, gg in zip(rows, group) if gg != g], **{"genres": needed, **options})
     return {f"{gd.set}/{gd.stem}": export_of(predict_document(state, info, model, cands))
@@ -442,12 +443,8 @@ def cross_validate(rows, *, folds: int | None = None, jobs: int = 1, **options):
         finally:
             _FOLD_ROWS.clear()
     else:
-        for group_, g, opts in tasks:
-            needed = tuple(sorted({genre_of(r) for r, gg in zip(rows, group_) if gg == g}))
-            model = fit([r for r, gg in zip(rows, group_) if gg != g], **{"genres": needed, **opts})
-            for (gd, state, info, cands, labels), gg in zip(rows, group_):
-                if gg == g:
-                    predicted[f"{gd.set}/{gd.stem}"] = export_of(predict_document(state, info, model, cands))
+        for task in tasks:
+            predicted.update(_fold_predictions(task, rows))
     label = "leave-one-document-out" if not folds else f"{folds}-fold by document"
     report = evaluate(gold, predicted, gold_label=f"gold ({label})", predicted_label="model trained without each document")
     per_set = {s: evaluate({k: gold[k] for k in names}, {k: predicted[k] for k in names},
