@@ -105,6 +105,12 @@ LEADING_NUMBER = re.compile(
     r"strategic\s+(?:objective|priority|aim)|key\s+priority)\s+)?"
     r"(?P<number>[A-Z]{1,4}\s?\d{1,2}[a-z]?(?:\.\d{1,2})*|\d{1,2}(?:\.\d{1,2})*[a-z]?|[A-Ha-h](?=[.)]))"
     r"\s*[.):–—\-]?\s+(?=\S)", re.I)
+# "Policy links People SO1: Health and Wellbeing": a table's header and theme cells run into the
+# heading of its first row when a page is flattened; the printed code and its colon mark where
+# the title starts (a code is letters then digits, "SO1", "CP12").
+GLUED_CODE = re.compile(r"^(?:\S+\s+){1,5}?(?P<number>[A-Z]{1,4}\d{1,2}[a-z]?)\s*[:–—]\s+(?=\S)")
+NEXT_CODE = re.compile(r"\s[A-Z]{1,4}\d{1,2}[a-z]?\s*:\s")
+CODE_TOKEN = re.compile(r"\b[A-Z]{1,4}\d{1,2}[a-z]?\b")
 PARAGRAPH_NUMBER = re.compile(r"^\d{1,2}\.\d{1,3}\s+(?=[A-Z])")
 NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
                 "eight": "8", "nine": "9", "ten": "10"}
@@ -142,6 +148,33 @@ def split_number(text: str) -> tuple[str | None, str]:
         number = spelled.group("number")
         return NUMBER_WORDS.get(number.lower(), number), spelled.group("title").strip()
     return None, text
+
+
+def split_code(text: str) -> tuple[str | None, str]:
+    """`split_number`, and a printed code after words glued before it.
+
+    >>> split_code("Policy links People SO1: Health and Wellbeing")
+    ('SO1', 'Health and Wellbeing')
+    >>> split_code("Priority 2: Children have a healthy childhood")
+    ('2', 'Children have a healthy childhood')
+    """
+    number, title = split_number(text)
+    if number is None:
+        m = GLUED_CODE.match(text)
+        if m and len(text[m.end():].split()) >= 1:
+            number, title = m.group("number"), text[m.end():].strip()
+    if number and re.match(r"^[A-Z]{1,4}\d", number):
+        # "SO5: Built Environment SO9: Rural Areas": the next coded item ran into this one's line
+        nxt = NEXT_CODE.search(title)
+        if nxt and nxt.start() > 0:
+            title = title[: nxt.start()].strip()
+    return number, title
+
+
+def heading_code(text: str) -> str | None:
+    """The printed code a heading carries ("SO6: Natural Environment" -> "SO6"), if any."""
+    number, _ = split_code(text)
+    return number if number and re.match(r"^[A-Z]{1,4}\d", number) else None
 
 
 def _bucket(n: int, edges=(3, 6, 10, 16, 25, 40, 60)) -> str:
@@ -338,6 +371,9 @@ class Context:
     siblings: dict[int, list[int]]  # heading index -> headings at its depth under the same parent
     numbered_priorities: bool  # the document prints "Priority 1", "Theme 2", "SO3" ... somewhere
     run_cache: dict = field(default_factory=dict)
+    template: set[int] = field(default_factory=set)  # heading indexes that are template labels
+    code_first: dict[str, int] = field(default_factory=dict)  # printed code -> first heading carrying it
+    code_mentions: Counter = field(default_factory=Counter)  # printed code -> blocks that mention it
     doc_planning: bool = False  # a land-use plan: its "will" sentences are mostly policy, not commitments
     doc_inspection: bool = False  # an inspectorate's report on the council: its findings, not the council's plan
 
@@ -453,6 +489,24 @@ def build_context(state: State) -> Context:
                                   for j in heading_ids[last_seen[k] + 1:pos]):
             interleaved.add(k)
         last_seen[k] = pos
+    # A heading that carries a printed code ("SO6: Natural Environment") and repeats is the code's
+    # definition the first time and a cross-reference after (the objectives each policy links to,
+    # listed under every policy): its first occurrence is not a template label.
+    code_first: dict[str, int] = {}
+    for i in heading_ids:
+        code = heading_code(ctext(blocks[i].text))
+        if code:
+            code_first.setdefault(code, i)
+    # A line that is only a code ("CP6") is a table cell read as a heading, not a label.
+    template = {i for i in heading_ids if key(ctext(blocks[i].text)) in interleaved
+                and not CODE_TOKEN.fullmatch(ctext(blocks[i].text).strip())
+                and not (code_first and code_first.get(heading_code(ctext(blocks[i].text)) or "") == i)}
+    code_mentions: Counter = Counter()
+    for b in blocks:
+        text = b.text
+        if b.kind == "table" and b.table is not None:
+            text = " ".join([*(h or "" for h in b.table.header), *(c.text for r in b.table.rows for c in r.cells)])
+        code_mentions.update(set(CODE_TOKEN.findall(text)))
     groups: dict[tuple[int, int | None], list[int]] = {}
     for i, b in enumerate(blocks):
         if b.kind == "heading":
@@ -462,7 +516,8 @@ def build_context(state: State) -> Context:
     numbered = sum(1 for b in blocks if b.kind != "table" and priority_heading_pattern().match(clean_text(b.text))) >= 2
     return Context(headings, parents, lead_in, runs, counts, depth, rule_texts, report, len(blocks),
                    section_end, actionish, measureish, later, interleaved, first, siblings, numbered,
-                   doc_planning=is_planning_document(blocks), doc_inspection=is_inspection_report(blocks))
+                   doc_planning=is_planning_document(blocks), doc_inspection=is_inspection_report(blocks),
+                   template=template, code_first=code_first, code_mentions=code_mentions)
 
 
 PLANNING_GENRE = re.compile(
@@ -595,7 +650,7 @@ def generate(state: State, ctx: Context | None = None) -> list[Candidate]:
         if not text:
             continue
         if block.kind == "heading":
-            number, title = split_number(strip_bullet(text))
+            number, title = split_code(strip_bullet(text))
             add("priority", title, i, "heading", number=number)
             add("action", _action_text(text), i, "heading")
             add("measure", _measure_text(text), i, "heading")
@@ -777,6 +832,12 @@ def features(cand: Candidate, state: State, ctx: Context) -> dict[str, float]:
         f["numbered"] = 1
         if re.match(r"^[A-Z]{1,4}\d", cand.number):
             f["code"] = 1
+            # a code the document cites elsewhere ("Key objective links: SO1, SO4") names
+            # something other parts hang from; the first heading to carry it defines it
+            cited = max(0, ctx.code_mentions.get(cand.number, 0) - 1)  # less the block it stands in
+            f["code_cited=" + _bucket(cited, (0, 2, 6))] = 1
+            if ctx.code_first.get(cand.number) == cand.index:
+                f["code_first_heading"] = 1
         if "." in cand.number:
             f["dotted_number"] = 1
     if block.bold:
@@ -787,12 +848,12 @@ def features(cand: Candidate, state: State, ctx: Context) -> dict[str, float]:
         count = ctx.heading_counts.get(key(source), 1)
         if count >= 2:
             f["heading_repeats"] = 1
-            f["heading_interleaved" if key(source) in ctx.interleaved else "heading_repeats_in_one_run"] = 1
+            f["heading_interleaved" if cand.index in ctx.template else "heading_repeats_in_one_run"] = 1
             if ctx.first_heading.get(key(source)) == cand.index:
                 f["heading_first_occurrence"] = 1
         siblings = ctx.siblings.get(cand.index, [cand.index])
         f["siblings=" + _bucket(len(siblings), (1, 2, 4, 6, 9, 14))] = 1
-        repeated = sum(1 for k in siblings if key(ctext(blocks[k].text)) in ctx.interleaved)
+        repeated = sum(1 for k in siblings if k in ctx.template)
         if siblings and repeated / len(siblings) >= 0.5:
             f["sibling_headings_repeat"] = 1
         with_actions = sum(1 for k in siblings if ctx.actionish[ctx.section_end.get(k, k + 1)] - ctx.actionish[k + 1] > 0)
@@ -800,8 +861,7 @@ def features(cand: Candidate, state: State, ctx: Context) -> dict[str, float]:
         # does a repeated (template) heading sit under this one?
         end = next((k for k in range(cand.index + 1, len(blocks)) if blocks[k].kind == "heading"
                     and ctx.heading_rank.get(k, 1) <= depth), len(blocks))
-        if any(key(ctext(blocks[k].text)) in ctx.interleaved for k in range(cand.index + 1, min(end, cand.index + 60))
-               if blocks[k].kind == "heading"):
+        if any(k in ctx.template for k in range(cand.index + 1, min(end, cand.index + 60))):
             f["template_under"] = 1
         span = end - cand.index
         f["section_blocks=" + _bucket(span, (1, 3, 8, 20, 50))] = 1
@@ -813,7 +873,7 @@ def features(cand: Candidate, state: State, ctx: Context) -> dict[str, float]:
     if block.kind == "heading":
         head = ctx.parents[cand.index][-1] if ctx.parents[cand.index] else None
     f.update(cue_features(ctext(blocks[head].text) if head is not None else None, "head_"))
-    if head is not None and key(ctext(blocks[head].text)) in ctx.interleaved:
+    if head is not None and head in ctx.template:
         f["head_is_template"] = 1
     # the rule stages' view of the section
     section = state.sections[cand.index] if cand.index < len(state.sections) else None

@@ -277,7 +277,7 @@ def _priorities(state: State, ctx: Context, kept: list[Candidate]) -> tuple[list
     # larger than it (whatever unkept headings lie between), a list item under a shallower item
     # of its own list, and a printed "2.1" under "2".
     stack: list[tuple[Candidate, str]] = []
-    kept = _without_title(ctx, state, kept)
+    kept = _one_per_code(ctx, _without_title(ctx, state, kept))
     for cand in kept:
         rank = _depth(ctx, state, cand)
         while stack and not _contains(ctx, state, stack[-1][0], cand, rank):
@@ -335,6 +335,22 @@ def _priorities(state: State, ctx: Context, kept: list[Candidate]) -> tuple[list
         for i, number in named.items():
             anchors.setdefault(i, number)
     return out, anchors
+
+
+def _one_per_code(ctx: Context, kept: list[Candidate]) -> list[Candidate]:
+    """A printed code names one priority: where several kept candidates carry "SO4" (the
+    objective, and each place a policy cites it), the one at the first heading to carry the code
+    stands, else the first kept."""
+    by_code: dict[str, list[Candidate]] = {}
+    for cand in kept:
+        if cand.number and re.match(r"^[A-Z]{1,4}\d", cand.number):
+            by_code.setdefault(cand.number, []).append(cand)
+    drop: set[int] = set()
+    for code, cands in by_code.items():
+        if len(cands) >= 2:
+            keep = next((c for c in cands if ctx.code_first.get(code) == c.index), cands[0])
+            drop.update(id(c) for c in cands if c is not keep)
+    return [c for c in kept if id(c) not in drop]
 
 
 ROW_CODE = re.compile(r"^\s*(?:[A-Z]{1,4}\s?\d{1,2}[a-z]?(?:\.\d{1,2})?|\d{1,2}(?:\.\d{1,2})?[a-z]?|[A-H])[.)]?\s*$")

@@ -9,7 +9,8 @@ import math
 
 import pytest
 
-from extractors.candidates import Candidate, build_context, first_is_verb, generate, split_number, text_features
+from extractors.candidates import (Candidate, build_context, first_is_verb, generate, split_code, split_number,
+                                   text_features)
 from extractors.decide import explain, scores, select
 from extractors.registry import build, run
 from extractors.stages import RULE_STAGES
@@ -34,6 +35,21 @@ def state_of(text: str) -> State:
 ])
 def test_split_number(text, expected):
     assert split_number(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Policy links People SO1: Health and Wellbeing", ("SO1", "Health and Wellbeing")),
+    ("Key strategic objective links SO8: Settlements", ("SO8", "Settlements")),
+    ("SO2: Accessibility", ("SO2", "Accessibility")),
+    # the next coded item run into the same line is not part of the title
+    ("SO5: Built and Historic Environment SO9: Rural Areas", ("SO5", "Built and Historic Environment")),
+    ("Priority 2: Children have a healthy childhood", ("2", "Children have a healthy childhood")),
+    # a code needs its colon after glued words, and a bare year is not a code
+    ("Delivering the CP6 programme", (None, "Delivering the CP6 programme")),
+    ("Review in 2024: what changed", (None, "Review in 2024: what changed")),
+])
+def test_split_code_finds_a_printed_code_after_glued_table_words(text, expected):
+    assert split_code(text) == expected
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -85,6 +101,40 @@ def test_a_chapter_title_printed_on_each_of_its_pages_is_not_a_template():
     heads = {c.text: c.features for c in generate(state) if c.kind == "priority" and c.origin == "heading"}
     assert heads["SAFE HOMES"].get("heading_repeats_in_one_run") == 1
     assert heads["SAFE HOMES"].get("heading_interleaved") is None
+
+
+def test_a_coded_heading_repeated_as_a_cross_reference_is_defined_where_it_first_appears():
+    state = state_of(
+        "Strategic Objectives\n\nSO1: Health and Wellbeing\n\nTo improve health.\n\n"
+        "SO2: Accessibility\n\nTo improve access.\n\n"
+        "Policy CP1 Growth\n\nDevelopment will be supported.\n\nSO1: Health and Wellbeing\n\nSO2: Accessibility\n\n"
+        "Policy CP2 Homes\n\nHomes will be built.\n\nSO1: Health and Wellbeing\n\nSO2: Accessibility\n"
+    )
+    heads = [(c.index, c.number, c.features) for c in generate(state) if c.kind == "priority" and c.origin == "heading"
+             and c.text == "Health and Wellbeing"]
+    (first, number, f), *later = sorted(heads, key=lambda h: h[0])
+    assert number == "SO1"
+    assert f.get("heading_interleaved") is None and f.get("code_first_heading") == 1
+    assert f.get("code_cited=<=2") == 1  # cited again under both policies
+    assert later and all(g.get("heading_interleaved") == 1 and g.get("code_first_heading") is None for _, _, g in later)
+
+
+def test_a_printed_code_names_one_priority_the_one_where_it_is_defined():
+    from extractors.decide import _priorities
+
+    state = state_of(
+        "Strategic Objectives\n\nSO1: Health and Wellbeing\n\nTo improve health.\n\n"
+        "SO2: Accessibility\n\nTo improve access.\n\n"
+        "Policy CP1 Growth\n\nDevelopment will be supported.\n\nSO1: Health and Wellbeing\n\nSO2: Accessibility\n"
+    )
+    ctx = build_context(state)
+    heads = [c for c in generate(state, ctx) if c.kind == "priority" and c.origin == "heading" and c.number]
+    by_index = sorted(heads, key=lambda c: c.index)
+    # the cross-reference under the policy comes first in the kept list; the definition still stands
+    kept = [by_index[2], by_index[0], by_index[1], by_index[3]]
+    priorities, _ = _priorities(state, ctx, kept)
+    assert sorted(p.number for p in priorities) == ["SO1", "SO2"]
+    assert {p.provenance.block_id for p in priorities} == {state.blocks[by_index[0].index].id, state.blocks[by_index[1].index].id}
 
 
 def test_candidates_cover_list_items_sentences_and_cells():
