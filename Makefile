@@ -42,7 +42,7 @@ train: install
 # (metrics/cv.md: the estimate for unseen documents), the bundled corpus, each challenge set
 # (tests/fixtures/<set>, written to metrics/<name>.md) and the real documents.
 REAL       := ../shared/corpus/real
-CHALLENGES := heldout:challenge heldout2:challenge2 heldout3:challenge3 heldout4:challenge4 heldout5:challenge5 heldout6:challenge6 heldout7:challenge7
+CHALLENGES := heldout:challenge heldout2:challenge2 heldout3:challenge3 heldout4:challenge4 heldout5:challenge5 heldout6:challenge6 heldout7:challenge7 heldout8:challenge8
 
 metrics: install
 	rm -f build/metrics.db && mkdir -p build

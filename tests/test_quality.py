@@ -41,7 +41,7 @@ def test_committed_metrics_match_a_real_run(report):
         assert f"{counts.f1:.3f}" in committed, f"metrics/quality.md is stale for {kind}: run `make metrics`"
 
 
-CHALLENGES = {"challenge": "heldout", "challenge2": "heldout2", "challenge3": "heldout3", "challenge4": "heldout4", "challenge5": "heldout5", "challenge6": "heldout6", "challenge7": "heldout7"}
+CHALLENGES = {"challenge": "heldout", "challenge2": "heldout2", "challenge3": "heldout3", "challenge4": "heldout4", "challenge5": "heldout5", "challenge6": "heldout6", "challenge7": "heldout7", "challenge8": "heldout8"}
 
 
 @pytest.fixture(scope="module", params=sorted(CHALLENGES))
