@@ -150,6 +150,11 @@ def split_number(text: str) -> tuple[str | None, str]:
     return None, text
 
 
+def is_code(number: str | None) -> bool:
+    """A printed code ("SO1", "CP12a"), as against a plain or dotted number ("2", "1.3")."""
+    return bool(number) and re.match(r"^[A-Z]{1,4}\d", number) is not None
+
+
 def split_code(text: str) -> tuple[str | None, str]:
     """`split_number`, and a printed code after words glued before it.
 
@@ -163,7 +168,7 @@ def split_code(text: str) -> tuple[str | None, str]:
         m = GLUED_CODE.match(text)
         if m and len(text[m.end():].split()) >= 1:
             number, title = m.group("number"), text[m.end():].strip()
-    if number and re.match(r"^[A-Z]{1,4}\d", number):
+    if is_code(number):
         # "SO5: Built Environment SO9: Rural Areas": the next coded item ran into this one's line
         nxt = NEXT_CODE.search(title)
         if nxt and nxt.start() > 0:
@@ -174,7 +179,7 @@ def split_code(text: str) -> tuple[str | None, str]:
 def heading_code(text: str) -> str | None:
     """The printed code a heading carries ("SO6: Natural Environment" -> "SO6"), if any."""
     number, _ = split_code(text)
-    return number if number and re.match(r"^[A-Z]{1,4}\d", number) else None
+    return number if is_code(number) else None
 
 
 def _bucket(n: int, edges=(3, 6, 10, 16, 25, 40, 60)) -> str:
@@ -492,15 +497,15 @@ def build_context(state: State) -> Context:
     # A heading that carries a printed code ("SO6: Natural Environment") and repeats is the code's
     # definition the first time and a cross-reference after (the objectives each policy links to,
     # listed under every policy): its first occurrence is not a template label.
+    codes = {i: heading_code(ctext(blocks[i].text)) for i in heading_ids}
     code_first: dict[str, int] = {}
     for i in heading_ids:
-        code = heading_code(ctext(blocks[i].text))
-        if code:
-            code_first.setdefault(code, i)
+        if codes[i]:
+            code_first.setdefault(codes[i], i)
     # A line that is only a code ("CP6") is a table cell read as a heading, not a label.
     template = {i for i in heading_ids if key(ctext(blocks[i].text)) in interleaved
                 and not CODE_TOKEN.fullmatch(ctext(blocks[i].text).strip())
-                and not (code_first and code_first.get(heading_code(ctext(blocks[i].text)) or "") == i)}
+                and not (codes[i] and code_first[codes[i]] == i)}
     code_mentions: Counter = Counter()
     for b in blocks:
         text = b.text
@@ -830,7 +835,7 @@ def features(cand: Candidate, state: State, ctx: Context) -> dict[str, float]:
             f["labelled_as_priority"] = 1
     if cand.number:
         f["numbered"] = 1
-        if re.match(r"^[A-Z]{1,4}\d", cand.number):
+        if is_code(cand.number):
             f["code"] = 1
             # a code the document cites elsewhere ("Key objective links: SO1, SO4") names
             # something other parts hang from; the first heading to carry it defines it

@@ -18,7 +18,7 @@ from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
-from extractors.candidates import Candidate, Context, build_context, generate, has_date, key
+from extractors.candidates import Candidate, Context, build_context, generate, has_date, is_code, key
 from extractors.cleaners import clean_text
 from extractors.measures import parse_measure_sentence
 from extractors.registry import stage
@@ -343,7 +343,7 @@ def _one_per_code(ctx: Context, kept: list[Candidate]) -> list[Candidate]:
     stands, else the first kept."""
     by_code: dict[str, list[Candidate]] = {}
     for cand in kept:
-        if cand.number and re.match(r"^[A-Z]{1,4}\d", cand.number):
+        if is_code(cand.number):
             by_code.setdefault(cand.number, []).append(cand)
     drop: set[int] = set()
     for code, cands in by_code.items():
