@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
-from extractors.deadlines import deadline_for_action, parse_deadline, parse_plan_year, plan_years
+from extractors.deadlines import deadline_for_action, parse_deadline, parse_plan_year, plan_end_date, plan_years
 from extractors.registry import stage
 from extractors.state import State
 from schemas.records import Action, Deadline
@@ -29,7 +30,7 @@ def _first_day(deadline: Deadline):
     return end.replace(month=1, day=1)
 
 
-def deadline_of(action: Action, plan_end: int | None, plan_start: int | None = None,
+def deadline_of(action: Action, plan_end: int | dt.date | None, plan_start: int | None = None,
                 years: dict[int, Deadline] | None = None) -> Deadline | None:
     """The timescale column when there is one (with a start column, the interval between them;
     "Year 2–3" read with the document's key to its plan years); else a date in the commitment
@@ -60,8 +61,10 @@ def deadline_of(action: Action, plan_end: int | None, plan_start: int | None = N
 
 @stage("action_fields", requires=("actions",), assigns=("actions",))
 def fill_action_fields(state: State) -> dict:
-    plan_end, plan_start = state.settings.plan_end, state.settings.plan_start
-    years = plan_years(b.text for b in state.blocks if b.kind in ("paragraph", "list_item", "heading"))
+    plan_start = state.settings.plan_start
+    texts = [b.text for b in state.blocks if b.kind in ("paragraph", "list_item", "heading")]
+    years = plan_years(texts)
+    plan_end = plan_end_date(texts, plan_start, state.settings.plan_end) or state.settings.plan_end
     actions = []
     for action in state.actions:
         update: dict = {"deadline": deadline_of(action, plan_end, plan_start, years)}

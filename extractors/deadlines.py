@@ -112,7 +112,7 @@ _Y4 = r"(?:19|20)[0-9]{2}"
 _MON = rf"(?:{_alt(VOCAB.months)})\b\.?"
 _PART = _alt(VOCAB.season_parts)
 _FY = rf"(?:FY\s*)?{_Y4}\s*[/–-]\s*(?:{_Y4}|[0-9]{{2}})(?![0-9])"
-_DASH = r"\s*(?:-|–|—|\bto\b|\buntil\b)\s*"
+_DASH = r"\s*(?:--?|–|—|\bto\b|\buntil\b)\s*"  # "--": a converter's en dash
 _ATOMS = [
     rf"(?P<iso_y>{_Y4})-(?P<iso_m>[01]?[0-9])-(?P<iso_d>[0-3]?[0-9])(?![0-9])",
     rf"(?<![0-9.,/])(?P<dn_d>[0-3]?[0-9])(?P<dn_s>[./-])(?P<dn_m>[01]?[0-9])(?P=dn_s)"
@@ -128,7 +128,7 @@ _ATOMS = [
     rf"\b(?P<py_part>{_PART})[\s-]+(?P<py_y>{_Y4})\b(?!\s*[/–-]\s*[0-9])",
     rf"\bFY\s*(?P<fs_a>[0-9]{{2}})\s*[/-]\s*(?P<fs_b>[0-9]{{2}})(?![0-9])",
     rf"(?<![0-9.,/£$€#])(?:(?P<r_tag>(?:the\s+)?(?:FY|financial\s+year|academic\s+year))\s*)?"
-    rf"(?P<r_a>{_Y4})(?P<r_s>\s*(?:/|-|–|—)\s*|\s+(?:to|until)\s+)(?P<r_b>{_Y4}|[0-9]{{2}})(?![0-9%])",
+    rf"(?P<r_a>{_Y4})(?P<r_s>\s*(?:/|--?|–|—)\s*|\s+(?:to|until)\s+)(?P<r_b>{_Y4}|[0-9]{{2}})(?![0-9%])",
     rf"(?<![0-9.,/£$€#])(?P<y>{_Y4})(?![0-9%]|[.,/][0-9]|\s*(?:{_alt(VOCAB.quantity_units)})\b)",
     rf"\b(?P<plan>(?:the|this|our)\s+(?:current\s+)?(?:{_alt(VOCAB.plan_words)}))\b",
 ]
@@ -293,11 +293,17 @@ def _scan(text: str) -> list[_Hit]:
     return out
 
 
-def _deadline(text: str, h: _Hit, plan_end: int | None) -> Deadline:
+def _plan_end(plan_end: int | dt.date | None) -> dt.date | None:
+    """The last day of the plan: a date the document states, or 31 December of its last year."""
+    if isinstance(plan_end, dt.date) or plan_end is None:
+        return plan_end
+    return dt.date(plan_end, 12, 31)
+
+
+def _deadline(text: str, h: _Hit, plan_end: int | dt.date | None) -> Deadline:
     phrase = text[h.begin:h.stop].strip()
     if h.gran == "plan":
-        return Deadline(text=phrase, end=dt.date(plan_end, 12, 31) if plan_end else None,
-                        granularity="plan")
+        return Deadline(text=phrase, end=_plan_end(plan_end), granularity="plan")
     if h.open_end or (h.mode == "start" and not h.explicit):
         return Deadline(text=phrase, start=h.lo, granularity="open")
     if h.mode == "due":
@@ -307,7 +313,7 @@ def _deadline(text: str, h: _Hit, plan_end: int | None) -> Deadline:
     return Deadline(text=phrase, start=h.lo if h.ranged else None, end=h.hi, granularity=h.gran)
 
 
-def find_deadlines(text: str, *, plan_end: int | None = None) -> list[tuple[int, int, Deadline]]:
+def find_deadlines(text: str, *, plan_end: int | dt.date | None = None) -> list[tuple[int, int, Deadline]]:
     """Every date expression in running text as (start offset, end offset, Deadline).
 
     The span and `Deadline.text` include a leading preposition ("by September 2022",
@@ -350,7 +356,7 @@ def _week_or_quarter(text: str, plan_start: int | None) -> Deadline | None:
     return None
 
 
-def parse_deadline(text: str, *, plan_end: int | None = None, plan_start: int | None = None) -> Deadline | None:
+def parse_deadline(text: str, *, plan_end: int | dt.date | None = None, plan_start: int | None = None) -> Deadline | None:
     """Normalise a whole timescale phrase (a table "Timescale" cell); None when it has no date.
 
     Prefers a date introduced by "by"/"completed by", then a range, then the first date.
@@ -380,7 +386,7 @@ def _named(text: str, h: _Hit) -> bool:
 
 
 def deadline_for_action(text: str, *, strict: bool = False,
-                        plan_end: int | None = None) -> Deadline | None:
+                        plan_end: int | dt.date | None = None) -> Deadline | None:
     """The due date of a commitment sentence, or None.
 
     Non-strict (the commitment text itself): a date introduced by a preposition from the
@@ -420,6 +426,36 @@ _PLAN_YEAR_USE_RX = re.compile(
     r"^\s*(?:by\s+(?:the\s+)?(?:end\s+of\s+)?)?years?\s+(?P<a>\d)(?:\s*(?:[–—-]|to|and|&)\s*(?:years?\s+)?(?P<b>\d))?\s*\.?\s*$",
     re.I,
 )
+
+
+def plan_end_date(texts, plan_start: int | None, plan_end: int | None) -> dt.date | None:
+    """The plan's last day when the document states it: "April 2026 to March 2029", "2025/26 to
+    2028/29", "the end of the plan, March 2029". None when it does not (the caller falls back to
+    31 December of `plan_end`). Only a statement ending in the plan's last year counts.
+
+        >>> plan_end_date(["This strategy runs from April 2026 to March 2029."], 2026, 2029)
+        datetime.date(2029, 3, 31)
+        >>> plan_end_date(["Targets are for the end of the plan, March 2029."], 2025, 2029)
+        datetime.date(2029, 3, 31)
+        >>> plan_end_date(["We will do it by March 2029."], 2025, 2029) is None
+        True
+    """
+    if not plan_end:
+        return None
+    for text in texts:
+        hits = _scan(text.translate(_SPACES))
+        for i, h in enumerate(hits):
+            if h.hi is None or h.hi.year != plan_end or (h.hi.month, h.hi.day) == (12, 31):
+                continue  # "2026-2029" says no more than the default
+            # an interval written with both ends, starting in the plan's first year
+            if h.explicit and h.lo and (plan_start is None or h.lo.year == plan_start) and h.lo.year < plan_end:
+                return h.hi
+            # "the end of the plan, March 2029"
+            before = hits[i - 1] if i else None
+            if (before and before.gran == "plan" and h.gran in ("month", "day", "financial_year")
+                    and re.fullmatch(r"[\s,:(–—-]*(?:is|was|will\s+be)?\s*", text[before.stop:h.begin])):
+                return h.hi
+    return None
 
 
 def plan_years(texts) -> dict[int, Deadline]:

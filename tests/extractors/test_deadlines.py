@@ -20,6 +20,7 @@ from extractors.deadlines import (
     find_deadlines,
     load_vocabulary,
     parse_deadline,
+    plan_end_date,
 )
 
 GOLD = Path(__file__).resolve().parents[2] / "corpus" / "gold"
@@ -134,6 +135,9 @@ PARSE_CASES = [
     ("end of the plan", None, "2027-12-31"),
     ("by the end of the plan", None, "2027-12-31"),
     ("By the end of this strategy", None, "2027-12-31"),
+    # a converter's "--" for an en dash
+    ("2025 -- 2028", "2025-01-01", "2028-12-31"),
+    ("April -- June 2026", "2026-04-01", "2026-06-30"),
     # several dates in one cell: prefer "by", then a range
     ("Review in 2024, completed by March 2025", None, "2025-03-31"),
     ("Phase 1 2024; rollout 2024 - 2026", "2024-01-01", "2026-12-31"),
@@ -191,6 +195,17 @@ def test_parse_deadline_text_and_granularity(text: str, phrase: str, granularity
     result = parse_deadline(text, plan_end=2027)
     assert result is not None
     assert (result.text, result.granularity) == (phrase, granularity)
+
+
+def test_plan_end_stated_by_the_document() -> None:
+    texts = ["Early Help Strategy 2026–2029", "This strategy covers the period April 2026 to March 2029."]
+    end = plan_end_date(texts, 2026, 2029)
+    assert end == dt.date(2029, 3, 31)
+    assert parse_deadline("by the end of the strategy", plan_end=end).end == dt.date(2029, 3, 31)
+    assert plan_end_date(["Targets are for the end of the plan, March 2029."], 2025, 2029) == dt.date(2029, 3, 31)
+    # a year range, a dated commitment or a period ending in another year says nothing about it
+    assert plan_end_date(["Early Help Strategy 2026–2029", "We will do it by March 2029."], 2026, 2029) is None
+    assert plan_end_date(["From April 2026 to March 2028."], 2026, 2029) is None
 
 
 def test_end_of_plan_without_plan_end_keeps_granularity() -> None:
