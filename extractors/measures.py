@@ -8,6 +8,7 @@ removed from the value; a value with no digits ("Data being sourced") is no valu
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from extractors.cleaners import clean_text, strip_bullet
@@ -317,7 +318,29 @@ def _measure_column(table: Table) -> int | None:
     return max(candidates, key=lambda i: (filled(i), i))
 
 
-def _from_table(block: Block) -> list[Measure]:
+# "Baselines are for 2024/25 unless stated": the date a table's figures are as at by default.
+_DEFAULT_DATE_RX = re.compile(
+    r"[^.;]*\b(?:baselines?|figures?|data|values?|outturns?|latest)\b[^.;]*?\bunless\s+(?:otherwise\s+)?"
+    r"(?:stated|noted|shown|indicated|specified)\b", re.I)
+
+
+def stated_as_at(texts) -> dt.date | None:
+    """The one date a note near a table gives all its figures, unless a row says otherwise.
+
+        >>> stated_as_at(["The Board will monitor these. Baselines are for 2024/25 unless stated."])
+        datetime.date(2025, 3, 31)
+        >>> stated_as_at(["We will act unless funding ends in 2026."]) is None
+        True
+    """
+    for text in texts:
+        for sentence in _DEFAULT_DATE_RX.finditer(text):
+            dates = [d for _, _, d in find_deadlines(sentence.group(0)) if d.end]
+            if len(dates) == 1:
+                return dates[0].end
+    return None
+
+
+def _from_table(block: Block, default_as_at: dt.date | None = None) -> list[Measure]:
     table = block.table
     if table is None or not table.header:
         return []
@@ -350,6 +373,8 @@ def _from_table(block: Block) -> list[Measure]:
                     as_at = as_at or note
         if as_at is None and value is not None and header_date is not None:
             as_at = header_date
+        if as_at is None and value is not None:
+            as_at = default_as_at
         target = row.cells[target_col].text if target_col is not None and target_col < len(row.cells) else None
         due = target_date
         if due_col is not None and due_col < len(row.cells) and row.cells[due_col].text:
@@ -436,7 +461,8 @@ def find_measures(state: State) -> dict:
             if 3 <= len(name.split()) <= 60 and not name.endswith(":"):
                 found = [_measure(name, block, **parse_measure_sentence(name))]
         elif block.kind == "table":
-            found = _from_table(block)
+            near = [b.text for b in state.blocks[max(0, i - 3):i + 3] if b.kind == "paragraph"]
+            found = _from_table(block, stated_as_at(near))
         if anchor:
             found = [m.model_copy(update={"priorities": (anchor,)}) for m in found]
         measures.extend(found)

@@ -334,6 +334,20 @@ def test_kpi_table_with_dated_headers():
     assert (m.value, str(m.as_at), m.target, str(m.target_date), m.status) == ("41%", "2024-03-31", "100%", "2027-03-31", "amber")
 
 
+def test_a_note_near_a_kpi_table_dates_its_figures_unless_a_row_says_otherwise():
+    text = (
+        "How we will measure success\n\n"
+        "The Board will monitor these every quarter. Baselines are for 2024/25 unless stated.\n\n"
+        "Measure\tBaseline\tTarget (March 2029)\n"
+        "Families with an assessment completed within 45 days\t71%\t90%\n"
+        "Re-referrals to children's social care within 12 months\t24% (2023/24)\t18%\n"
+    )
+    result = run(text)
+    assert [(m.value, str(m.as_at)) for m in result.measures] == [("71%", "2025-03-31"), ("24%", "2024-03-31")]
+    without_note = run(text.replace(" Baselines are for 2024/25 unless stated.", ""))
+    assert [str(m.as_at) for m in without_note.measures] == ["None", "2024-03-31"]
+
+
 RED_KPIS = (
     "2. Quarter 3 performance\n\n2.2 Of the 38 KPIs included in the report, the latest RAG status are as follows:\n"
     "  • 17 are rated Green – the target was achieved.\n  • Nine are rated Red – below the floor standard.\n"
