@@ -267,37 +267,57 @@ def _provenance(state: State, cand: Candidate, source: str | None = None) -> Pro
 
 def _priorities(state: State, ctx: Context, kept: list[Candidate]) -> tuple[list[Priority], dict[int, str]]:
     """Numbered and nested priorities, and the anchors of their sections."""
-    blocks = state.blocks
-    out: list[Priority] = []
-    anchors: dict[int, str] = {}
-    level1: list[tuple[Candidate, str, int]] = []  # (candidate, number, section end)
-    ordinal = 0
-    children: dict[str, int] = {}
     # The outline of the kept priorities alone: a kept heading nests under the last kept heading
     # larger than it (whatever unkept headings lie between), a list item under a shallower item
     # of its own list, and a printed "2.1" under "2".
-    stack: list[tuple[Candidate, str]] = []
-    kept = _one_per_code(ctx, _without_title(ctx, state, kept))
-    for cand in kept:
-        rank = _depth(ctx, state, cand)
-        while stack and not _contains(ctx, state, stack[-1][0], cand, rank):
-            stack.pop()
-        parent = stack[-1][1] if stack else None
-        if isinstance(cand.rule, Priority) and cand.rule.level == 2 and cand.rule.parent:
-            parent = cand.rule.parent
-        printed = (cand.rule.number if isinstance(cand.rule, Priority) else None) or cand.number or _row_code(state, cand)
-        if parent is None:
-            ordinal += 1
-            number = printed or str(ordinal)
-            end = _section_end(ctx, state, cand)
-            level1.append((cand, number, end))
-            out.append(Priority(number=number, level=1, title=cand.text, provenance=_provenance(state, cand)))
-            stack = [(cand, number)]
-        else:
-            children[parent] = children.get(parent, 0) + 1
-            # A list's own "1." restarts in every list; a printed "2.1" or "SO1a" is kept.
-            number = printed if printed and not printed.isdigit() else f"{parent}.{children[parent]}"
-            out.append(Priority(number=number, level=2, title=cand.text, parent=parent, provenance=_provenance(state, cand)))
+    kept = _one_per_title(state, _one_per_code(ctx, _without_title(ctx, state, kept)))
+    while True:
+        out: list[Priority] = []
+        level1: list[tuple[Candidate, str, int]] = []  # (candidate, number, section end)
+        ordinal, children = 0, {}
+        stack: list[tuple[Candidate, str]] = []
+        for cand in kept:
+            ordinal = _place(ctx, state, cand, stack, out, level1, ordinal, children)
+        # One level-1 priority over all the others ("4. Progress on our commitments" over "Theme
+        # 1: ..." to "Theme 4: ..."): a section that holds the priorities, not a priority.
+        lone = [c for c, _, _ in level1]
+        if len(lone) == 1 and not isinstance(lone[0].rule, Priority) and sum(p.level == 2 for p in out) >= 2:
+            kept = [c for c in kept if c is not lone[0]]
+            continue
+        break
+    return out, _section_anchors(ctx, state, out, kept, level1)
+
+
+def _place(ctx: Context, state: State, cand: Candidate, stack: list, out: list, level1: list,
+           ordinal: int, children: dict) -> int:
+    """Put one kept candidate in the outline (a level-1 priority, or under the open one)."""
+    rank = _depth(ctx, state, cand)
+    while stack and not _contains(ctx, state, stack[-1][0], cand, rank):
+        stack.pop()
+    parent = stack[-1][1] if stack else None
+    if isinstance(cand.rule, Priority) and cand.rule.level == 2 and cand.rule.parent:
+        parent = cand.rule.parent
+    printed = (cand.rule.number if isinstance(cand.rule, Priority) else None) or cand.number or _row_code(state, cand)
+    if parent is None:
+        ordinal += 1
+        number = printed or str(ordinal)
+        end = _section_end(ctx, state, cand)
+        level1.append((cand, number, end))
+        out.append(Priority(number=number, level=1, title=cand.text, provenance=_provenance(state, cand)))
+        stack[:] = [(cand, number)]
+    else:
+        children[parent] = children.get(parent, 0) + 1
+        # A list's own "1." restarts in every list; a printed "2.1" or "SO1a" is kept.
+        number = printed if printed and not printed.isdigit() else f"{parent}.{children[parent]}"
+        out.append(Priority(number=number, level=2, title=cand.text, parent=parent, provenance=_provenance(state, cand)))
+    return ordinal
+
+
+def _section_anchors(ctx: Context, state: State, out: list[Priority], kept: list[Candidate],
+                     level1: list[tuple[Candidate, str, int]]) -> dict[int, str]:
+    """The blocks each priority's section holds, by block index."""
+    blocks = state.blocks
+    anchors: dict[int, str] = {}
     # Sections: where the rule stage anchored a priority it found too, its anchors stand; a
     # heading priority's section runs to the next heading as large as its own; a priority listed
     # elsewhere anchors the blocks under a later heading that names it.
@@ -334,7 +354,34 @@ def _priorities(state: State, ctx: Context, kept: list[Candidate]) -> tuple[list
         named = _anchors_by_naming(state.model_copy(update={"priorities": tuple(out)}), found, where)
         for i, number in named.items():
             anchors.setdefault(i, number)
-    return out, anchors
+    return anchors
+
+
+SEPARATOR = re.compile(r"\s*[–—:-]\s+")
+
+
+def _one_per_title(state: State, kept: list[Candidate]) -> list[Candidate]:
+    """A priority printed twice, once with its description run on ("Clean, healthy travel –
+    making walking ... the easy choice" in an overview list) and once as its own section's
+    heading ("Clean, healthy travel"), is one priority: the heading stands. (A title printed
+    with its description in a table row is left alone: that is how the plan names it.)"""
+    def norm(text: str) -> str:
+        return " ".join(text.casefold().split())
+
+    drop: set[int] = set()
+    for a in kept:
+        for b in kept:
+            if a is b or id(a) in drop or id(b) in drop:
+                continue
+            ta, tb = norm(a.text), norm(b.text)
+            if len(ta.split()) < 2:
+                continue
+            if (tb.startswith(ta) and len(tb) > len(ta) and SEPARATOR.match(tb, len(ta)) and b.index < a.index
+                    and state.blocks[a.index].kind == "heading" and state.blocks[b.index].kind in ("list_item", "paragraph")):
+                drop.add(id(b))  # b, in an overview list, is a's title with its description run on
+            elif ta == tb and a.index < b.index and state.blocks[b.index].kind == "heading" != state.blocks[a.index].kind:
+                drop.add(id(a))  # the same title in a list first, then as a heading
+    return [c for c in kept if id(c) not in drop]
 
 
 def _one_per_code(ctx: Context, kept: list[Candidate]) -> list[Candidate]:

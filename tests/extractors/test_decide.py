@@ -357,6 +357,49 @@ def test_a_cover_strapline_is_not_a_priority_over_the_whole_plan():
     assert priorities[0].title == "A cover strapline for the plan"
 
 
+def test_a_priority_in_an_overview_list_and_as_its_own_section_heading_is_kept_once(tmp_path):
+    from extractors.decide import _priorities
+
+    state = _state_of_markdown(tmp_path,
+        "# Climate plan\n\nOur priorities are:\n\n"
+        "1. Clean, healthy travel – making walking and cycling the easy choice\n"
+        "2. Nature recovery – restoring habitats\n\n"
+        "## Clean, healthy travel\n\nWe will build 20 km of cycle lanes by 2027.\n\n"
+        "## Nature recovery\n\nWe will plant 5,000 trees by 2026.\n")
+    at = {b.text: i for i, b in enumerate(state.blocks)}
+    items = [t for t in at if "–" in t]
+    kept = [Candidate(kind="priority", text=t, index=at[t], origin="list_item") for t in items]
+    kept += [Candidate(kind="priority", text=t, index=at[t], origin="heading") for t in ("Clean, healthy travel", "Nature recovery")]
+    priorities, anchors = _priorities(state, build_context(state), kept)
+    assert [(p.number, p.title) for p in priorities] == [("1", "Clean, healthy travel"), ("2", "Nature recovery")]
+    assert anchors[at["We will plant 5,000 trees by 2026."]] == "2"
+    # a title with no heading of its own after it is left alone
+    alone = [c for c in kept if c.origin == "list_item"] + [kept[3]]
+    assert [p.title for p in _priorities(state, build_context(state), alone)[0]] == [items[0], "Nature recovery"]
+
+
+def test_one_section_heading_over_all_the_priorities_is_not_a_priority(tmp_path):
+    from extractors.decide import _priorities
+
+    state = _state_of_markdown(tmp_path,
+        "# Annual report\n\n## 4. Progress on our commitments\n\n"
+        "### Theme 1: Best start in life\n\nWe opened a school.\n\n"
+        "### Theme 2: Healthy lives\n\nWe launched a service.\n")
+    at = {b.text: i for i, b in enumerate(state.blocks)}
+    section = next(t for t in at if "Progress" in t)
+    themes = [t for t in at if t.startswith("Theme")]
+    kept = [Candidate(kind="priority", text="Progress on our commitments", index=at[section], origin="heading", number="4")]
+    kept += [Candidate(kind="priority", text=t.split(": ")[1], index=at[t], origin="heading", number=t[6]) for t in themes]
+    priorities, anchors = _priorities(state, build_context(state), kept)
+    assert [(p.number, p.level) for p in priorities] == [("1", 1), ("2", 1)]
+    assert anchors[at["We launched a service."]] == "2"
+    # with a second level-1 priority beside it, the outline stands
+    state2 = _state_of_markdown(tmp_path, "# Plan\n\n## 4. Progress\n\n### Theme 1: A\n\nx\n\n### Theme 2: B\n\ny\n\n## 5. Finance\n\nz\n")
+    at2 = {b.text: i for i, b in enumerate(state2.blocks)}
+    kept2 = [Candidate(kind="priority", text=t, index=at2[t], origin="heading") for t in at2 if t[:1] in "45T"]
+    assert [p.level for p in _priorities(state2, build_context(state2), kept2)[0]] == [1, 2, 2, 1]
+
+
 def _link(priorities, action):
     from extractors.links import link_actions
 
