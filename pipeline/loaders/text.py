@@ -35,7 +35,7 @@ BULLET_LINE = re.compile(
     r"^(?P<indent>[ \t]*)(?P<marker>(?:[-–•●▪◦*‣➢►✓✔\uf0b7\uf0a7](?:[ \t]+[✓✔])?)|o(?=[ \t]+[A-Z0-9]))(?:[ \t]+|$)(?P<text>.*)$"
 )
 NUMBER_LINE = re.compile(
-    r"^(?P<indent>[ \t]*)(?P<marker>\d{1,2}[a-z]?[.)]|\(?[a-h]\)|\(?(?:i|ii|iii|iv|v|vi|vii|viii|ix|x)\))[ \t]+(?P<text>\S.*)$"
+    r"^(?P<indent>[ \t]*)(?P<marker>\d{1,2}[a-z]?[.)]|\(?[a-z]\)|\(?(?:ii|iii|iv|vi|vii|viii|ix)\))[ \t]+(?P<text>\S.*)$"
 )
 # A numbered paragraph of a report or plan ("11.8 It is not just homes ..."): a line that starts
 # one starts a block, even where the conversion left no blank line between paragraphs.
@@ -321,7 +321,8 @@ def furniture(lines: list[tuple[int, int, str]]) -> set[int]:
 def _parse_lines(lines: list[tuple[int, int, str]], page: int, add) -> int:
     """Parse one form-feed page; returns the last page number used (tables may add breaks)."""
     skip = furniture(lines)
-    lines = [(s, e, "" if i in skip else line.replace("\t", " ") if _tabbed_prose(line) else line)
+    justified = {i for i, (_, _, line) in enumerate(lines) if i not in skip and _tabbed_prose(line)}
+    lines = [(s, e, "" if i in skip else line.replace("\t", " ") if i in justified else line)
              for i, (s, e, line) in enumerate(lines)]
     i = 0
     n = len(lines)
@@ -386,10 +387,21 @@ def _parse_lines(lines: list[tuple[int, int, str]], page: int, add) -> int:
                 continue
             indent = len(match.group("indent").expandtabs(4))
             pending = _Pending("list_item", [body], start, end, marker=match.group("marker").strip(), level=indent // 2)
-        elif pending is not None and pending.kind == "list_item" and (line[:1].isspace() or line[:1].islower()):
-            # An indented line, or one that starts in lower case, continues the item.
+        elif pending is not None and pending.kind == "list_item" and (
+                line[:1].isspace() or line[:1].islower() or _wraps_on(pending.lines[-1], width)
+                or (i - 1 in justified and pending.lines[-1].rstrip()[-1:] not in ".!?:;")):
+            # An indented line, one that starts in lower case, or any line after one the
+            # conversion wrapped (at full width, or justified with tabs) mid-sentence, continues
+            # the item.
             pending.lines.append(line)
             pending.end = end
+        elif line.rstrip().endswith(":") and line[:1].isupper() and _list_follows(lines, i) and (
+                pending is None or pending.lines[-1].rstrip()[-1:] in ".!?:" or pending.lines[-1].rstrip()[-1:].isdigit()):
+            # "In Western Area, we will also:" right above its lettered list introduces it, even
+            # with no blank line between it and the paragraph (or page number) before.
+            flush()
+            pending = _Pending("paragraph", [line], start, end)
+            flush()
         elif lead_in_pattern().match(line.strip()):
             flush()
             pending = _Pending("paragraph", [line], start, end)
@@ -448,6 +460,23 @@ def _new_paragraph(previous: str, line: str, width: int | None) -> bool:
     return len(before.split()) <= 8 and before[:1].isupper() and (first.isupper() or first.isdigit())
 
 
+def _wraps_on(previous: str, width: int | None) -> bool:
+    """A line of hard-wrapped text that ran to the full width without ending its sentence."""
+    before = previous.rstrip()
+    return width is not None and len(before.strip()) >= 0.85 * width and before[-1:] not in ".!?:;"
+
+
+def _list_follows(lines, i: int) -> bool:
+    """Whether the next line (blank lines skipped) starts a bulleted or numbered item."""
+    for _, _, line in lines[i + 1:]:
+        if line.strip():
+            return bool(BULLET_LINE.match(line) or NUMBER_LINE.match(line))
+    return False
+
+
+FUNCTION_WORD = re.compile(r"^(?:and|or|the|of|to|in|for|with|at|on|by|a|an)$", re.I)
+
+
 def _tabbed_prose(line: str) -> bool:
     """A justified line that a PDF-to-text conversion spaced with tabs ("a)\t ensure\tdevelopment
     \talong\tthe ..."): three or more tab-separated pieces, mostly single words, and most of them
@@ -457,7 +486,15 @@ def _tabbed_prose(line: str) -> bool:
         return False
     single = sum(1 for p in pieces if len(p.split()) == 1)
     lower = sum(1 for p in pieces if p[:1].islower())
-    return single >= 0.7 * len(pieces) and lower * 2 >= len(pieces)
+    if single < 0.7 * len(pieces):
+        return False
+    if lower * 2 >= len(pieces):
+        return True
+    # A sentence whose justified tail names places ("..., Stonehouse\tDrive,\tUpper\tGlen\tRoad
+    # \tand\tGillsmans\tHill"): a long first piece, then six or more words with a joining word.
+    tail = pieces[1:]
+    return (len(pieces[0].split()) >= 8 and len(tail) >= 6 and any(FUNCTION_WORD.match(p) for p in tail)
+            and all(re.fullmatch(r"[A-Za-z’'-]+[,.;]?", p) for p in tail))
 
 
 def _stands_alone(lines, j: int) -> bool:

@@ -237,6 +237,31 @@ def test_a_justified_line_spaced_with_tabs_is_prose_but_a_row_of_figures_stays_a
     assert table.kind == "table" and [c.text for c in table.table.rows[-1].cells] == ["Total", "1,100", "36,700m²"]
 
 
+def test_a_lettered_list_of_a_conversion_runs_past_h_and_its_lead_in_stands_alone():
+    text = ("Total 1,100 - 1,290 36,700m² Table 2: The quantity of development for Western Area     45\n"
+            "In Western Area, we will also:\n"
+            "d)\t be\tless\tstrict\tin\tretaining\tpremises\tin\ttheir\texisting\tland\tuse\t(as\tdefined\tby\tthe\tLand\tUse\t\n"
+            "Classes Order) providing a sound case can be made\n"
+            "j) support the network of cycle routes to link communities and facilities\n"
+            "k) direct development to areas at the lowest risk of flooding, in the vicinity of the Combe Haven River,"
+            "\tStonehouse\tDrive,\tUpper\tGlen\tRoad\tand\tGillsmans\tHill\n"
+            "m) support the opening of the St Leonards Academy\n")
+    got = [(b.kind, b.marker, b.text[:40]) for b in blocks_of(text)]
+    assert got[0][2] == "Total 1,100 - 1,290 36,700m² Table 2: Th"  # the lead-in is not run into it
+    assert got[1:] == [
+        ("paragraph", None, "In Western Area, we will also:"),
+        ("list_item", "d)", "be less strict in retaining premises in "),
+        ("list_item", "j)", "support the network of cycle routes to l"),
+        ("list_item", "k)", "direct development to areas at the lowes"),
+        ("list_item", "m)", "support the opening of the St Leonards A"),
+    ]
+    assert blocks_of(text)[2].text.endswith("Land Use Classes Order) providing a sound case can be made")
+    assert blocks_of(text)[4].text.endswith("Upper Glen Road and Gillsmans Hill")
+    # a row of short capitalised cells is a table row, not a justified sentence
+    (table,) = blocks_of("Ref\tAction\tLead\tQ1\tQ2\tQ3\tQ4\n1.1\tRecruit forty new foster carer households across the county\tHead\tX\tX\tX\tX")
+    assert table.kind == "table"
+
+
 def test_paragraphs_of_a_hard_wrapped_conversion_without_blank_lines():
     # A PDF-to-text conversion of a local plan: lines wrapped at one width, no blank line between
     # paragraphs. A numbered paragraph starts a block; so does a line after one that stops short
