@@ -202,6 +202,17 @@ def _verbs() -> frozenset[str]:
     return frozenset(words)
 
 
+def infinitive_first(text: str) -> bool:
+    """The text opens with "To" and a verb: how objectives and aims are written ("To provide
+    better job opportunities ...").
+
+    >>> infinitive_first("To protect the best agricultural land"), infinitive_first("To date, 40 homes")
+    (True, False)
+    """
+    ws = text.split()
+    return len(ws) > 2 and ws[0].lower() == "to" and first_is_verb(" ".join(ws[1:]))
+
+
 def first_is_verb(text: str) -> bool:
     """The first word is a base-form verb and the second does not make it a noun ("Use data"
     yes; "Use of data", "Support is" no).
@@ -239,6 +250,8 @@ def _text_features(text: str, prefix: str) -> tuple[tuple[str, float], ...]:
         f[f"{prefix}gerund_first"] = 1
     if first_is_verb(text):
         f[f"{prefix}verb_word_first"] = 1
+    if infinitive_first(text):
+        f[f"{prefix}infinitive_first"] = 1  # "To maintain a good supply of land ...": an aim
     if len(ws) > 1 and ws[0].lower() in {"also", "further", "then", "now", "continue", "jointly", "together"} and first_is_verb(" ".join(ws[1:])):
         f[f"{prefix}verb_word_first"] = 1
     if WE_WILL.match(text):
@@ -798,6 +811,7 @@ def _run_features(ctx: Context, blocks, start: int, end: int) -> dict[str, float
     f["run_will_share"] = sum(1 for t in items if WILL.search(t)) / len(items)
     f["run_measure_share"] = sum(1 for t in items if MEASURE_OPENERS.match(t.lower()) or MEASURE_WORDS.search(t)) / len(items)
     f["run_short_share"] = sum(1 for t in items if len(t.split()) <= 12) / len(items)
+    f["run_infinitive_share"] = sum(1 for t in items if infinitive_first(t)) / len(items)
     restated = 0
     for k, item in zip(range(start, end), items):
         names = {key(item)} | {key(p) for p in re.split(r"\s+[–—-]\s+|:\s+", item, maxsplit=1)}
