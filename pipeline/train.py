@@ -48,7 +48,7 @@ def gold_sets(include_shared: bool = True) -> list[GoldSet]:
             # The same five plans typeset as PDFs (scripts/make_pdf_corpus.py): the same gold read
             # through the PDF loader's headings, lists and ruled tables.
             GoldSet("corpus-pdf", PROJECT_ROOT / "corpus" / "gold", pdf_corpus())]
-    for n in ("", "2", "3", "4", "5", "6", "7"):
+    for n in ("", "2", "3", "4", "5", "6", "7", "8"):
         sets.append(GoldSet(f"challenge{n or '1'}", FIXTURES / f"heldout{n}" / "gold", FIXTURES / f"heldout{n}" / "documents"))
     if SHARED_REAL.is_dir():
         sets.append(GoldSet("real", FIXTURES / "real_gold", SHARED_REAL))
