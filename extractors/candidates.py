@@ -98,6 +98,8 @@ RECORD_CUE = re.compile(
 # A heading that asks or names the document itself ("What you told us", "Why we need this
 # strategy", "About this plan") introduces a part of the document, not a priority of it.
 INTERROGATIVE = frozenset({"what", "why", "how", "where", "when", "who", "which", "whose"})
+# The plan's statement of vision, mission or values, introduced by its label.
+STATEMENT_LABEL = re.compile(r"^\s*(?:our|the|a|shared)?\s*(?:vision|mission|ambition|values|strapline)\b\s*(?:is|for\s+\S+(?:\s+\S+)?)?\s*[:–—-]", re.I)
 SELF_REFERENCE = re.compile(r"\b(?:this|the)\s+(?:\w+\s+)?(?:strategy|plan|document|report|framework|programme)\b", re.I)
 CODE = re.compile(r"^(?:[A-Z]{1,4}\s?\d{1,2}[a-z]?(?:\.\d{1,2}[a-z]?)*|\d{1,2}(?:\.\d{1,2})+[a-z]?|\d{1,2}[a-z]?|[A-Ha-h])$")
 LEADING_NUMBER = re.compile(
@@ -335,6 +337,8 @@ def part_features(text: str) -> dict[str, float]:
         f["first_interrogative"] = 1
     if SELF_REFERENCE.search(text[:300]):
         f["names_the_document"] = 1
+    if STATEMENT_LABEL.match(text):
+        f["statement_label"] = 1  # "Our vision: a borough where ...", "Our values:"
     return f
 
 

@@ -270,6 +270,8 @@ def _priorities(state: State, ctx: Context, kept: list[Candidate]) -> tuple[list
     # The outline of the kept priorities alone: a kept heading nests under the last kept heading
     # larger than it (whatever unkept headings lie between), a list item under a shallower item
     # of its own list, and a printed "2.1" under "2".
+    # "Action plan 2026–2029 (continued)" repeats a heading over a page break: never a new priority.
+    kept = [c for c in kept if not CONTINUED.search(c.text)]
     kept = _one_per_title(state, _one_per_code(ctx, _without_title(ctx, state, kept)))
     while True:
         out: list[Priority] = []
@@ -357,6 +359,7 @@ def _section_anchors(ctx: Context, state: State, out: list[Priority], kept: list
     return anchors
 
 
+CONTINUED = re.compile(r"(?:\(\s*(?:continued|cont(?:['’]d|\.)?)\s*\)|[–—-]\s*continued)\s*$", re.I)
 SEPARATOR = re.compile(r"\s*[–—:-]\s+")
 
 

@@ -378,6 +378,16 @@ def test_a_priority_in_an_overview_list_and_as_its_own_section_heading_is_kept_o
     assert [p.title for p in _priorities(state, build_context(state), alone)[0]] == [items[0], "Nature recovery"]
 
 
+def test_a_heading_repeated_as_continued_over_a_page_break_is_not_a_new_priority(tmp_path):
+    from extractors.decide import _priorities
+
+    state = _state_of_markdown(tmp_path, "# Plan\n\n## Safer streets\n\nWe will do x.\n\n## Safer streets (continued)\n\n"
+                                         "We will do y.\n\n## Greener places\n\nWe will do z.\n")
+    at = {b.text: i for i, b in enumerate(state.blocks)}
+    kept = [Candidate(kind="priority", text=t, index=at[t], origin="heading")
+            for t in ("Safer streets", "Safer streets (continued)", "Greener places")]
+    assert [p.title for p in _priorities(state, build_context(state), kept)[0]] == ["Safer streets", "Greener places"]
+
 def test_one_section_heading_over_all_the_priorities_is_not_a_priority(tmp_path):
     from extractors.decide import _priorities
 
@@ -735,3 +745,30 @@ def test_cross_validation_fits_only_the_genres_its_held_out_documents_need(monke
 
     train.cross_validate([row("plan", True), row("strategy", False), row("other strategy", False)])
     assert sorted(asked) == [("other",), ("other",), ("planning",)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("To protect the best and most versatile agricultural land", True),
+    ("To maximise the benefits of the Enterprise Zone", True),
+    ("To date, 40 homes have been built", False),
+    ("To the council's cabinet", False),
+    ("Protect the best land", False),
+])
+def test_an_aim_written_as_an_infinitive(text, expected):
+    from extractors.candidates import infinitive_first, text_features
+
+    assert infinitive_first(text) is expected
+    assert ("infinitive_first" in text_features(text)) is expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Our vision: a borough where everyone is proud to live", True),
+    ("Vision for Redcar – a place to grow", True),
+    ("Our values: fair, open, kind", True),
+    ("Visionary leadership in every school", False),
+    ("Nature recovery – restoring habitats", False),
+])
+def test_a_labelled_vision_or_values_statement_is_marked(text, expected):
+    from extractors.candidates import part_features
+
+    assert ("statement_label" in part_features(text)) is expected
