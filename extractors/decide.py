@@ -265,28 +265,40 @@ def _provenance(state: State, cand: Candidate, source: str | None = None) -> Pro
 
 # --------------------------------------------------------------------------- priorities
 
-def _priorities(state: State, ctx: Context, kept: list[Candidate]) -> tuple[list[Priority], dict[int, str]]:
-    """Numbered and nested priorities, and the anchors of their sections."""
-    # The outline of the kept priorities alone: a kept heading nests under the last kept heading
-    # larger than it (whatever unkept headings lie between), a list item under a shallower item
-    # of its own list, and a printed "2.1" under "2".
+def outline_candidates(state: State, ctx: Context, kept: list[Candidate]) -> list[Candidate]:
+    """The kept priority candidates that make the outline, one per priority. Idempotent, so
+    that the decide stage and `_priorities` line up candidate for priority."""
     # "Action plan 2026–2029 (continued)" repeats a heading over a page break: never a new priority.
     kept = [c for c in kept if not CONTINUED.search(c.text)]
     kept = _one_per_title(state, _one_per_code(ctx, _without_title(ctx, state, kept)))
     while True:
-        out: list[Priority] = []
-        level1: list[tuple[Candidate, str, int]] = []  # (candidate, number, section end)
-        ordinal, children = 0, {}
-        stack: list[tuple[Candidate, str]] = []
-        for cand in kept:
-            ordinal = _place(ctx, state, cand, stack, out, level1, ordinal, children)
+        out, level1 = _outline(state, ctx, kept)
         # One level-1 priority over all the others ("4. Progress on our commitments" over "Theme
         # 1: ..." to "Theme 4: ..."): a section that holds the priorities, not a priority.
         lone = [c for c, _, _ in level1]
         if len(lone) == 1 and not isinstance(lone[0].rule, Priority) and sum(p.level == 2 for p in out) >= 2:
             kept = [c for c in kept if c is not lone[0]]
             continue
-        break
+        return kept
+
+
+def _outline(state: State, ctx: Context, kept: list[Candidate]) -> tuple[list[Priority], list[tuple[Candidate, str, int]]]:
+    # The outline of the kept priorities alone: a kept heading nests under the last kept heading
+    # larger than it (whatever unkept headings lie between), a list item under a shallower item
+    # of its own list, and a printed "2.1" under "2".
+    out: list[Priority] = []
+    level1: list[tuple[Candidate, str, int]] = []  # (candidate, number, section end)
+    ordinal, children = 0, {}
+    stack: list[tuple[Candidate, str]] = []
+    for cand in kept:
+        ordinal = _place(ctx, state, cand, stack, out, level1, ordinal, children)
+    return out, level1
+
+
+def _priorities(state: State, ctx: Context, kept: list[Candidate]) -> tuple[list[Priority], dict[int, str]]:
+    """Numbered and nested priorities, and the anchors of their sections."""
+    kept = outline_candidates(state, ctx, kept)
+    out, level1 = _outline(state, ctx, kept)
     return out, _section_anchors(ctx, state, out, kept, level1)
 
 
@@ -683,8 +695,8 @@ def decide_with(state: State, model: dict, *, keep_candidates: bool = False,
         tables = {**tables, **model["stack"]}
     _harmonise(ctx, by_kind["priority"], tables["priority"].get("threshold", 0.5))
     kept = {k: select(v, tables[k].get("threshold", 0.5)) for k, v in by_kind.items()}
-    # (the title is dropped here too, so that kept["priority"] lines up with the priorities made)
-    kept["priority"] = _without_title(ctx, state, _one_per_place(kept["priority"]))
+    # (the outline's own choices are made here too, so that kept["priority"] lines up with the priorities made)
+    kept["priority"] = outline_candidates(state, ctx, _one_per_place(kept["priority"]))
     kept["action"] = _one_column_per_ref(state, kept["action"])
     priorities, anchors = _priorities(state, ctx, kept["priority"])
     parents = {p.number: p.parent for p in priorities if p.parent}

@@ -284,7 +284,14 @@ class _Source:
 def parse_markdown(text: str) -> list[Block]:
     """Markdown text to blocks, every one on page 1 with a span into `text`."""
     source = _Source(text)
-    units = _units(parser().parse(text), source)
+    lines = text.split("\n")
+    tables = pandoc_tables(lines)
+    masked = list(lines)
+    for first, last, _, _ in tables:
+        masked[first:last] = [""] * (last - first)
+    units = _units(parser().parse("\n".join(masked)), source)
+    units += [_pandoc_table(found, source) for found in tables]
+    units.sort(key=lambda unit: unit.start)
     units = [group for unit in units for group in _groups(unit, source)]
     units = _nest_printed(_join_broken(units))
     blocks: list[dict] = []
@@ -422,6 +429,90 @@ def _table(tokens: list[Token], source: _Source) -> _Unit:
         rows.append(Row(cells=tuple(cells), page=1, span=span))
     start, end = source.span(*tokens[0].map)
     return _Unit("table", start=start, end=end, table=Table(header=header, rows=tuple(rows), pages=(1,)))
+
+
+# --------------------------------------------------------------------------- pandoc's own tables
+
+DASH_RULE = re.compile(r"^\s*-{3,}\s*$")  # the rule above and below a multiline table
+DASH_GROUPS = re.compile(r"^\s*-{2,}(?:[ \t]+-{2,})+\s*$")  # its columns: two or more runs of dashes
+
+
+def pandoc_tables(lines: list[str]) -> list[tuple[int, int, list[str], list[tuple[int, int, list[str]]]]]:
+    """Pandoc's simple and multiline tables (what a DOCX-to-Markdown conversion writes for a
+    table without pipes), as (first line, end line, header cells, rows as (first line, end line,
+    cells)). A run of dashes under each column heading gives the columns; a simple table has a
+    row a line and ends at a blank line, a multiline table sits between two rules of dashes and
+    parts its rows with blank lines.
+
+        >>> pandoc_tables(["  ---------------", "  **Key**   **Priority**", "  --------- -----",
+        ...                "  P1        Prevent homelessness", "            earlier", "",
+        ...                "  P2        End B&B", "  ---------------"])
+        [(0, 8, ['**Key**', '**Priority**'], [(3, 5, ['P1', 'Prevent homelessness earlier']), (6, 7, ['P2', 'End B&B'])])]
+    """
+    found = []
+    i = 0
+    while i < len(lines):
+        if not DASH_GROUPS.match(lines[i]) or i == 0 or not lines[i - 1].strip():
+            i += 1
+            continue
+        head = i - 1
+        while head > 0 and lines[head - 1].strip() and not DASH_RULE.match(lines[head - 1]):
+            head -= 1
+        multiline = head > 0 and DASH_RULE.match(lines[head - 1]) is not None
+        starts = [m.start() for m in re.finditer(r"-+", lines[i])]
+
+        def cells(rows: list[str]) -> list[str]:
+            out = []
+            for k, start in enumerate(starts):
+                stop = starts[k + 1] if k + 1 < len(starts) else None
+                out.append(" ".join(" ".join(line[0 if k == 0 else start:stop].split()) for line in rows).strip())
+            return out
+
+        rows, j = [], i + 1
+        if multiline:
+            end = next((k for k in range(i + 1, min(len(lines), i + 400)) if DASH_RULE.match(lines[k])), None)
+            if end is None:
+                i += 1
+                continue
+            while j < end:
+                if not lines[j].strip():
+                    j += 1
+                    continue
+                k = j
+                while k < end and lines[k].strip():
+                    k += 1
+                rows.append((j, k, cells(lines[j:k])))
+                j = k
+            first, last = head - 1, end + 1
+        else:
+            while j < len(lines) and lines[j].strip() and not DASH_GROUPS.match(lines[j]):
+                rows.append((j, j + 1, cells([lines[j]])))
+                j += 1
+            if j < len(lines) and DASH_GROUPS.match(lines[j]):
+                j += 1  # a closing rule
+            first, last = head, j
+        if rows and len(starts) >= 2:
+            found.append((first, last, cells(lines[head:i]), [r for r in rows if any(r[2])]))
+            i = last
+        else:
+            i += 1
+    return found
+
+
+def _pandoc_table(found, source: _Source) -> _Unit:
+    first, last, head, rows = found
+
+    def cell(text: str) -> Cell:
+        return _cell(parser().parseInline(text)[0]) if text else Cell()
+
+    header = tuple(cell(h).text for h in head)
+    out = [Row(cells=tuple(cell(c) for c in cells), page=1, span=Span(start=(s := source.span(a, b))[0], end=s[1]))
+           for a, b, cells in rows]
+    if not reads_as_header(list(header)) and any(header):
+        out.insert(0, Row(cells=tuple(Cell(text=h) for h in header), page=1))
+        header = ()
+    return _Unit("table", start=source.span(first, last)[0], end=source.span(first, last)[1],
+                 table=Table(header=header, rows=tuple(out), pages=(1,)))
 
 
 # --------------------------------------------------------------------------- paragraphs and items

@@ -363,3 +363,50 @@ def test_hackney_local_plan_policies_load_fast():
     assert blocks[j + 2].text.startswith("Implement a variety of public realm improvements across the town centre")
     assert sum(1 for b in blocks if b.kind == "table") == 13
     assert all(b.span is not None and b.span.end <= len(text) for b in blocks)
+
+
+PANDOC = """# 3 Our priorities
+
+Our strategy has four priorities, using the key below.
+
+  -----------------------------------------------------------
+  **Key**   **Priority**
+  --------- -------------------------------------------------
+  **P1**    Prevent homelessness earlier
+
+  **P2**    End the use of bed and breakfast for families,
+            and of hostels
+
+  **P3**    Make rough sleeping rare
+  -----------------------------------------------------------
+
+Indicator                    2024/25   Target
+---------------------------- --------- --------
+Households in temporary      1,108     750
+Families in B&B              121       0
+
+After the tables.
+"""
+
+
+def test_pandoc_multiline_and_simple_tables_are_tables_with_their_columns():
+    blocks = parse_markdown(PANDOC)
+    assert [b.kind for b in blocks] == ["heading", "paragraph", "table", "table", "paragraph"]
+    key, indicators = blocks[2].table, blocks[3].table
+    assert key.header == ("Key", "Priority")
+    assert [[c.text for c in r.cells] for r in key.rows] == [
+        ["P1", "Prevent homelessness earlier"],
+        ["P2", "End the use of bed and breakfast for families, and of hostels"],
+        ["P3", "Make rough sleeping rare"],
+    ]
+    assert indicators.header == ("Indicator", "2024/25", "Target")
+    assert [c.text for c in indicators.rows[1].cells] == ["Families in B&B", "121", "0"]
+    # spans point at the rows in the source
+    row = key.rows[1]
+    assert PANDOC[row.span.start:row.span.end].startswith("**P2**")
+    assert blocks[4].text == "After the tables."
+
+
+def test_a_setext_underline_or_a_rule_is_not_a_pandoc_table():
+    blocks = parse_markdown("Our plan\n--------\n\nSome text.\n\n---\n\nMore text.\n")
+    assert [b.kind for b in blocks] == ["heading", "paragraph", "paragraph"]
