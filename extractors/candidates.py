@@ -752,18 +752,20 @@ def generate(state: State, ctx: Context | None = None) -> list[Candidate]:
 
 # --------------------------------------------------------------------------- features
 
-_COLUMN_CACHE: dict[tuple[int, int], dict[str, float]] = {}
+_COLUMN_CACHE: dict[tuple[int, int], tuple[object, dict[str, float]]] = {}
 
 
 def _table_column_features(block: Block, col: int, kind: str) -> dict[str, float]:
     """What a table column holds (dates, instructions, figures, indicators), computed once per
-    column and shared by its cells."""
+    column and shared by its cells. (The cache holds the table itself: an id is reused once its
+    object is freed, and another document's table must not answer for this one.)"""
     cache_key = (id(block.table), col)
-    if cache_key not in _COLUMN_CACHE:
+    cached = _COLUMN_CACHE.get(cache_key)
+    if cached is None or cached[0] is not block.table:
         if len(_COLUMN_CACHE) > 5000:
             _COLUMN_CACHE.clear()
-        _COLUMN_CACHE[cache_key] = _column_features(block, col)
-    return dict(_COLUMN_CACHE[cache_key])
+        cached = _COLUMN_CACHE[cache_key] = (block.table, _column_features(block, col))
+    return dict(cached[1])
 
 
 def _column_features(block: Block, col: int) -> dict[str, float]:
