@@ -40,6 +40,9 @@ NUMBER_LINE = re.compile(
 # A numbered paragraph of a report or plan ("11.8 It is not just homes ..."): a line that starts
 # one starts a block, even where the conversion left no blank line between paragraphs.
 PARAGRAPH_START = re.compile(r"^\s*\d{1,3}\.\d{1,2}\s+[A-Z\"“‘']")
+# A line that opens with a printed code and a capitalised word ("SO5 To protect ...", "LP 9 Small
+# Settlements") starts a block too: a flattened table's row, or a policy.
+CODE_START = re.compile(r"^\s*[A-Z]{1,4}\s?[0-9O]?[0-9]{1,2}[a-z]?\s+[A-Z][a-z]")
 BOLD_LEAD = re.compile(r"^\s*(?:\*\*|__)[^*_]{2,}(?:\*\*|__)")
 SEPARATOR_CELL = re.compile(r"^\s*:?-{3,}:?\s*$")
 HTML_HINT = re.compile(r"<\s*/?\s*(p|ul|ol|li|br|div|i|b|u|span|em|strong)\b", re.I)
@@ -324,6 +327,8 @@ def _parse_lines(lines: list[tuple[int, int, str]], page: int, add) -> int:
     justified = {i for i, (_, _, line) in enumerate(lines) if i not in skip and _tabbed_prose(line)}
     lines = [(s, e, "" if i in skip else line.replace("\t", " ") if i in justified else line)
              for i, (s, e, line) in enumerate(lines)]
+    justified = {lines[i][:2] for i in justified}  # by span: the pairing below moves lines
+    lines = pair_code_runs(split_glued_codes(lines))
     i = 0
     n = len(lines)
     width = wrap_width(lines)
@@ -389,7 +394,7 @@ def _parse_lines(lines: list[tuple[int, int, str]], page: int, add) -> int:
             pending = _Pending("list_item", [body], start, end, marker=match.group("marker").strip(), level=indent // 2)
         elif pending is not None and pending.kind == "list_item" and (
                 line[:1].isspace() or line[:1].islower() or _wraps_on(pending.lines[-1], width)
-                or (i - 1 in justified and pending.lines[-1].rstrip()[-1:] not in ".!?:;")):
+                or (i > 0 and lines[i - 1][:2] in justified and pending.lines[-1].rstrip()[-1:] not in ".!?:;")):
             # An indented line, one that starts in lower case, or any line after one the
             # conversion wrapped (at full width, or justified with tabs) mid-sentence, continues
             # the item.
@@ -430,6 +435,111 @@ def _parse_lines(lines: list[tuple[int, int, str]], page: int, add) -> int:
     return page
 
 
+CODE_ONLY = re.compile(r"^\s*(?P<code>[A-Z]{1,4}[0-9O]?[0-9]{1,2}[a-z]?)\s*$")
+CODE_GLUED = re.compile(r"^\s*(?P<code>[A-Z]{1,4}[0-9O]?[0-9]{1,2}[a-z]?)(?P<text>[A-Z][a-z].*)$")
+
+
+def _prefix(code: str) -> str:
+    return re.match(r"[A-Z]+", code.replace("0", "O")).group(0).rstrip("O") or code[:1]
+
+
+GLUED_BEFORE_CODE = re.compile(r"(?<=[a-z]{3})(?=[A-Z]{1,4}[0-9O]?[0-9]{1,2}[a-z]?\s+[A-Z][a-z])")
+
+
+def split_glued_codes(lines: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """A flattened table row whose first cell ran into the code of the next ("Nature and
+    landscapeSO5 To protect ..."): the code starts a line of its own.
+
+        >>> split_glued_codes([(10, 40, "landscapeSO5 To protect the environment")])
+        [(10, 19, 'landscape'), (19, 40, 'SO5 To protect the environment')]
+    """
+    out = []
+    for start, end, line in lines:
+        m = GLUED_BEFORE_CODE.search(line)
+        if m and not line[:m.start()].strip().startswith(("http", "www")):
+            out += [(start, start + m.start(), line[:m.start()]), (start + m.start(), end, line[m.start():])]
+        else:
+            out.append((start, end, line))
+    return out
+
+
+def pair_code_runs(lines: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """A table of codes and texts ("SO1 | To respond to the climate emergency ...") that a
+    conversion flattened column by column: a run of lines that are only codes (the last may have
+    the first text glued on, "SO5Encourage population growth"), then the texts, each starting on
+    a line with a capital letter and wrapped onto lines that do not. Where the texts number as
+    many as the codes (a column heading such as "Strategic objective" before them aside), each
+    code is put back before its text, one block each. Anything else is left as it is.
+
+        >>> rows = [(0, 0, "SO1"), (0, 0, "SO2"), (0, 0, "SO3"), (0, 0, "Strategic objective"),
+        ...         (0, 0, "To respond to the climate"), (0, 0, "emergency by design"),
+        ...         (0, 0, "To deliver at least 15,120 homes"), (0, 0, "To provide 35 hectares of land"), (0, 0, "")]
+        >>> [t for _, _, t in pair_code_runs(rows) if t]
+        ['Strategic objective', 'SO1 To respond to the climate emergency by design', 'SO2 To deliver at least 15,120 homes', 'SO3 To provide 35 hectares of land']
+    """
+    out: list[tuple[int, int, str]] = []
+    i, n = 0, len(lines)
+    while i < n:
+        run = i
+        codes: list[str] = []
+        while run < n and (m := CODE_ONLY.match(lines[run][2])):
+            codes.append(m.group("code"))
+            run += 1
+        glued = CODE_GLUED.match(lines[run][2]) if run < n and len(codes) >= 2 else None
+        if glued:
+            codes.append(glued.group("code"))
+        if len(codes) < 3 or len({_prefix(c) for c in codes}) != 1:
+            out.append(lines[i])
+            i += 1
+            continue
+        # The texts: an item starts on a line that opens with a capital; at most one more than
+        # the codes are read (a column heading may come first), up to a blank line.
+        items: list[list[int]] = []
+        j = run
+        if glued:
+            items.append([run])
+            j = run + 1
+        while j < n and lines[j][2].strip():
+            text = lines[j][2].strip()
+            if text[:1].isupper() or text[:1].isdigit() or not items:
+                if len(items) == len(codes) + 1:
+                    break
+                items.append([j])
+            else:
+                items[-1].append(j)
+            j += 1
+
+        def words(item: list[int]) -> int:
+            return sum(len(lines[k][2].split()) for k in item)
+
+        heading = None
+        if len(items) == len(codes) + 1:
+            if not glued and words(items[0]) <= 3 and "." not in lines[items[0][0]][2]:
+                heading, items = items[0], items[1:]  # the column's heading
+            elif words(items[-1]) <= 3:
+                items = items[:-1]  # the next column's first cell ("UC1")
+            else:
+                items = []  # one text too many: a code was lost, and pairing would misalign
+        if len(items) != len(codes) or any(words(item) < 4 for item in items):
+            out.append(lines[i])
+            i += 1
+            continue
+        for k in range(i, run):
+            out.append((lines[k][0], lines[k][1], ""))  # the codes move to their texts
+        if heading:
+            out.append(lines[heading[0]])
+            out.append((lines[heading[0]][1], lines[heading[0]][1], ""))
+        for code, item in zip(codes, items):
+            first, last = lines[item[0]], lines[item[-1]]
+            body = " ".join(lines[k][2].strip() for k in item)
+            if glued and item[0] == run:
+                body = " ".join([glued.group("text").strip()] + [lines[k][2].strip() for k in item[1:]])
+            out.append((first[0], last[1], f"{code} {body}"))
+            out.append((last[1], last[1], ""))  # one block each
+        i = item[-1] + 1
+    return out
+
+
 def wrap_width(lines: list[tuple[int, int, str]]) -> int | None:
     """The width a hard-wrapped text was set to, or None when its lines are not wrapped to one
     width (one paragraph a line, or a conversion whose lines run on irregularly).
@@ -449,7 +559,7 @@ def _new_paragraph(previous: str, line: str, width: int | None) -> bool:
     """Whether `line` starts a new block though no blank line separates it from `previous`:
     it starts a numbered paragraph ("11.8 It is ..."), or, in hard-wrapped text, the line before
     stopped well short of the width where a sentence ended, or it was a short heading."""
-    if PARAGRAPH_START.match(line):
+    if PARAGRAPH_START.match(line) or CODE_START.match(line):
         return True
     before = previous.strip()
     if width is None or len(before) >= 0.7 * width:

@@ -312,3 +312,41 @@ def test_a_clean_document_keeps_its_spaces():
             "It is a well -known fact.\n")
     assert [b.text for b in blocks_of(text)][1:] == ["A master plan is a plan. We went in to see the master.",
                                                      "It is a well -known fact."]
+
+
+FLATTENED = """Table 2.1: Strategic Objectives
+
+Ref
+SO1
+SO2
+SO3
+Strategic objective
+To respond to the climate emergency by ensuring that new development is zero carbon in
+operation and adapts to a changing climate
+To deliver at least 15,120 new homes of the right type, size and tenure
+To provide at least 35 hectares of employment land
+
+Theme Ref Strategic objective
+Nature and
+landscapeSO4 To protect and enhance the natural environment and
+conserve the character of the National Landscape
+"""
+
+
+def test_a_code_column_flattened_apart_from_its_texts_is_paired_back_in_order():
+    texts = [b.text for b in blocks_of(FLATTENED)]
+    assert "SO1 To respond to the climate emergency by ensuring that new development is zero carbon in operation and adapts to a changing climate" in texts
+    assert "SO2 To deliver at least 15,120 new homes of the right type, size and tenure" in texts
+    assert "SO3 To provide at least 35 hectares of employment land" in texts
+    # a code glued to the cell before it starts a block of its own
+    assert "SO4 To protect and enhance the natural environment and conserve the character of the National Landscape" in texts
+    # spans still point at the text in the source
+    block = next(b for b in blocks_of(FLATTENED) if b.text.startswith("SO2"))
+    assert FLATTENED[block.span.start:block.span.end] == "To deliver at least 15,120 new homes of the right type, size and tenure"
+
+
+def test_codes_and_texts_that_do_not_number_alike_are_left_alone():
+    # four texts for three codes: one code was lost, and pairing would put each text under the wrong code
+    text = "SO1\nSO2\nSO3\nEnsure the land protects the environment\nProvide a high quality of life for everyone\nTo reduce CO2 emissions from development\nImprove the green infrastructure network\n"
+    texts = [b.text for b in blocks_of(text)]
+    assert texts == [" ".join(text.split())]  # as before: the lines as one paragraph
