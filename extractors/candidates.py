@@ -252,8 +252,6 @@ def _text_features(text: str, prefix: str) -> tuple[tuple[str, float], ...]:
         f[f"{prefix}gerund_first"] = 1
     if first_is_verb(text):
         f[f"{prefix}verb_word_first"] = 1
-    if infinitive_first(text):
-        f[f"{prefix}infinitive_first"] = 1  # "To maintain a good supply of land ...": an aim
     if len(ws) > 1 and ws[0].lower() in {"also", "further", "then", "now", "continue", "jointly", "together"} and first_is_verb(" ".join(ws[1:])):
         f[f"{prefix}verb_word_first"] = 1
     if WE_WILL.match(text):
@@ -817,7 +815,8 @@ def _run_features(ctx: Context, blocks, start: int, end: int) -> dict[str, float
     f["run_will_share"] = sum(1 for t in items if WILL.search(t)) / len(items)
     f["run_measure_share"] = sum(1 for t in items if MEASURE_OPENERS.match(t.lower()) or MEASURE_WORDS.search(t)) / len(items)
     f["run_short_share"] = sum(1 for t in items if len(t.split()) <= 12) / len(items)
-    f["run_infinitive_share"] = sum(1 for t in items if infinitive_first(t)) / len(items)
+    if ctx.doc_planning:
+        f["run_infinitive_share"] = sum(1 for t in items if infinitive_first(t)) / len(items)
     restated = 0
     for k, item in zip(range(start, end), items):
         names = {key(item)} | {key(p) for p in re.split(r"\s+[–—-]\s+|:\s+", item, maxsplit=1)}
@@ -837,6 +836,10 @@ def features(cand: Candidate, state: State, ctx: Context) -> dict[str, float]:
     if cand.rule is not None:
         f["rule"] = 1
     f.update(text_features(cand.text))
+    if ctx.doc_planning and infinitive_first(cand.text):
+        # "To maintain a good supply of land ...": how a land-use plan writes its objectives
+        # (read in plans only: in strategies the form is as often a commitment or an outcome)
+        f["infinitive_first"] = 1
     if cand.kind == "priority":
         f.update(part_features(cand.text))
     source = clean_text(block.text)

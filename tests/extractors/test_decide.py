@@ -755,10 +755,9 @@ def test_cross_validation_fits_only_the_genres_its_held_out_documents_need(monke
     ("Protect the best land", False),
 ])
 def test_an_aim_written_as_an_infinitive(text, expected):
-    from extractors.candidates import infinitive_first, text_features
+    from extractors.candidates import infinitive_first
 
     assert infinitive_first(text) is expected
-    assert ("infinitive_first" in text_features(text)) is expected
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -772,3 +771,19 @@ def test_a_labelled_vision_or_values_statement_is_marked(text, expected):
     from extractors.candidates import part_features
 
     assert ("statement_label" in part_features(text)) is expected
+
+
+def test_an_infinitive_aim_is_evidence_in_land_use_plans_only():
+    import dataclasses
+
+    from extractors.candidates import features
+
+    state = state_of("Strategic objectives\n\n1. To protect the best agricultural land\n2. To deliver 15,120 new homes\n")
+    at = {b.text: i for i, b in enumerate(state.blocks)}
+    index = next(i for t, i in at.items() if "agricultural" in t)
+    cand = Candidate(kind="priority", text="To protect the best agricultural land", index=index, origin="list_item")
+    ctx = build_context(state)
+    assert "infinitive_first" not in features(cand, state, dataclasses.replace(ctx, doc_planning=False))
+    planning = dataclasses.replace(ctx, doc_planning=True, run_cache={})
+    got = features(cand, state, planning)
+    assert got["infinitive_first"] == 1 and got.get("run_infinitive_share") == 1.0
