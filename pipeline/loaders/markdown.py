@@ -511,8 +511,8 @@ def _pandoc_table(found, source: _Source) -> _Unit:
     if not reads_as_header(list(header)) and any(header):
         out.insert(0, Row(cells=tuple(Cell(text=h) for h in header), page=1))
         header = ()
-    return _Unit("table", start=source.span(first, last)[0], end=source.span(first, last)[1],
-                 table=Table(header=header, rows=tuple(out), pages=(1,)))
+    start, end = source.span(first, last)
+    return _Unit("table", start=start, end=end, table=Table(header=header, rows=tuple(out), pages=(1,)))
 
 
 # --------------------------------------------------------------------------- paragraphs and items

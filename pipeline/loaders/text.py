@@ -42,7 +42,9 @@ NUMBER_LINE = re.compile(
 PARAGRAPH_START = re.compile(r"^\s*\d{1,3}\.\d{1,2}\s+[A-Z\"“‘']")
 # A line that opens with a printed code and a capitalised word ("SO5 To protect ...", "LP 9 Small
 # Settlements") starts a block too: a flattened table's row, or a policy.
-CODE_START = re.compile(r"^\s*[A-Z]{1,4}\s?[0-9O]?[0-9]{1,2}[a-z]?\s+[A-Z][a-z]")
+# A printed code as conversions leave it: "SO1", "S03" (O for 0), "LP 9", "CP6a".
+CODE = r"[A-Z]{1,4}[0-9O]?[0-9]{1,2}[a-z]?"
+CODE_START = re.compile(rf"^\s*[A-Z]{{1,4}}\s?[0-9O]?[0-9]{{1,2}}[a-z]?\s+[A-Z][a-z]")
 BOLD_LEAD = re.compile(r"^\s*(?:\*\*|__)[^*_]{2,}(?:\*\*|__)")
 SEPARATOR_CELL = re.compile(r"^\s*:?-{3,}:?\s*$")
 HTML_HINT = re.compile(r"<\s*/?\s*(p|ul|ol|li|br|div|i|b|u|span|em|strong)\b", re.I)
@@ -435,15 +437,15 @@ def _parse_lines(lines: list[tuple[int, int, str]], page: int, add) -> int:
     return page
 
 
-CODE_ONLY = re.compile(r"^\s*(?P<code>[A-Z]{1,4}[0-9O]?[0-9]{1,2}[a-z]?)\s*$")
-CODE_GLUED = re.compile(r"^\s*(?P<code>[A-Z]{1,4}[0-9O]?[0-9]{1,2}[a-z]?)(?P<text>[A-Z][a-z].*)$")
+CODE_ONLY = re.compile(rf"^\s*(?P<code>{CODE})\s*$")
+CODE_GLUED = re.compile(rf"^\s*(?P<code>{CODE})(?P<text>[A-Z][a-z].*)$")
 
 
 def _prefix(code: str) -> str:
     return re.match(r"[A-Z]+", code.replace("0", "O")).group(0).rstrip("O") or code[:1]
 
 
-GLUED_BEFORE_CODE = re.compile(r"(?<=[a-z]{3})(?=[A-Z]{1,4}[0-9O]?[0-9]{1,2}[a-z]?\s+[A-Z][a-z])")
+GLUED_BEFORE_CODE = re.compile(rf"(?<=[a-z]{{3}})(?={CODE}\s+[A-Z][a-z])")
 
 
 def split_glued_codes(lines: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
